@@ -1,0 +1,5 @@
+"""`python -m cli` is the `moderation` command."""
+
+from cli.main import cli
+
+cli()

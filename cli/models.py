@@ -1,0 +1,185 @@
+"""Model commands: train, score, evaluate, and the version registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from cli.context import load_settings
+from config import Settings
+
+
+def _registry(settings: Settings) -> Any:
+    """The model registry in the data folder."""
+    from classifier import ModelRegistry
+
+    return ModelRegistry(settings.effective_models_dir)
+
+
+class ProgressBars:
+    """Draws one tqdm bar per training stage from the classifier's progress callbacks."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._enabled = enabled
+        self._bar: tqdm[Any] | None = None
+        self._stage = ""
+
+    def __call__(self, stage: str, step: int, total: int) -> None:
+        """Advance (or start) the bar of a stage."""
+        if not self._enabled:
+            return
+        if stage != self._stage or self._bar is None:
+            self.close()
+            self._stage = stage
+            self._bar = tqdm(total=total, desc=stage, unit="step", leave=True)
+        self._bar.n = step
+        self._bar.refresh()
+
+    def close(self) -> None:
+        """Finish the current bar."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def echo_json(document: Any) -> None:
+    """Print one JSON document."""
+    click.echo(json.dumps(document, indent=2, sort_keys=True, default=str))
+
+
+@click.command()
+@click.option("--promote/--no-promote", default=True, show_default=True,
+              help="Make the new version current.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new version's metadata as JSON.")
+def train(promote: bool, as_json: bool) -> None:
+    """Train a model from the data shipped with the project and save it as a new version."""
+    from classifier import train_bundle
+
+    settings = load_settings()
+    progress = ProgressBars(enabled=not as_json)
+    bundle = train_bundle(progress=progress)
+    progress.close()
+    registry = _registry(settings)
+    registry.save(bundle)
+    if promote:
+        registry.promote(bundle.version)
+    if as_json:
+        echo_json(bundle.metadata)
+    else:
+        click.echo(f"Trained model version {bundle.version}" + (" (current)" if promote else ""))
+        click.echo(bundle.version)
+
+
+@click.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def score(text: str, as_json: bool) -> None:
+    """Score TEXT with the current model."""
+    from domain.model_provider import ModelProvider
+
+    settings = load_settings()
+    bundle = ModelProvider(settings.effective_models_dir).current()
+    result = bundle.score_one(text).as_dict()
+    result["model_version"] = bundle.version
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+        return
+    click.echo(f"spam      {result['spam']:.3f}")
+    click.echo(f"toxicity  {result['toxicity']:.3f}")
+    click.echo(f"reasons   {', '.join(result['reasons']) or '-'}")
+    for span in result.get("spans", []):
+        click.echo(f"  {span['axis']:9} {text[span['begin']:span['end']]!r}")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
+@click.option("--version", "version", default=None, help="Evaluate this version, not the current.")
+def evaluate(file: Path, as_json: bool, version: str | None) -> None:
+    """Evaluate a model on FILE, a CSV with columns text,label (spam/ham or toxic/ok)."""
+    from classifier import evaluate_rows, read_labelled_csv
+    from domain.model_provider import ModelProvider
+
+    settings = load_settings()
+    try:
+        rows = read_labelled_csv(file)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    provider = ModelProvider(settings.effective_models_dir)
+    bundle = provider.registry.load(version) if version else provider.current()
+    try:
+        metrics = evaluate_rows(bundle, rows)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    metrics["model_version"] = bundle.version
+    if as_json:
+        click.echo(json.dumps(metrics, sort_keys=True))
+        return
+    for name, value in metrics.items():
+        click.echo(f"{name:20} {value:.4f}" if isinstance(value, float) else f"{name:20} {value}")
+
+
+@click.group()
+def models() -> None:
+    """List, promote and roll back model versions."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_models(as_json: bool) -> None:
+    """List model versions, oldest first; the current one is marked."""
+    versions = _registry(load_settings()).versions()
+    if as_json:
+        echo_json(versions)
+        return
+    for meta in versions:
+        marker = "*" if meta.get("active") else " "
+        metrics = meta.get("metrics", {})
+        summary = " ".join(
+            f"{name}={value:.4f}" for name, value in _headline_metrics(metrics).items()
+        )
+        click.echo(f"{marker} {meta['version']}  {meta.get('created_at', '')}  {summary}")
+
+
+def _headline_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    """The few numbers worth a glance in a listing."""
+    flat: dict[str, float] = {}
+    for axis in ("spam", "toxicity"):
+        value = metrics.get(axis, {})
+        if isinstance(value, dict) and isinstance(value.get("roc_auc"), float):
+            flat[f"{axis}_roc_auc"] = value["roc_auc"]
+    return flat
+
+
+@models.command("promote")
+@click.argument("version")
+def promote(version: str) -> None:
+    """Make VERSION the current model; running workers switch within seconds."""
+    from classifier import ArtifactError
+
+    registry = _registry(load_settings())
+    try:
+        registry.load(version)  # refuse to promote something that would not load
+        registry.promote(version)
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Version {version} is now current.")
+
+
+@models.command("rollback")
+def rollback() -> None:
+    """Go back to the previously promoted version."""
+    from classifier import ArtifactError
+
+    try:
+        version = _registry(load_settings()).rollback()
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Rolled back; version {version} is now current.")
+
+
+COMMANDS = [train, score, evaluate, models]

@@ -1,0 +1,35 @@
+"""The one place that builds every Redis key and channel name."""
+
+from __future__ import annotations
+
+PREFIX = "moderation"
+
+
+def results(site_slug: str) -> str:
+    """Stream and pub/sub channel where a site's verdicts and moderator changes appear."""
+    return f"{PREFIX}:results:{site_slug}"
+
+
+def pending_queue() -> str:
+    """List of comment ids waiting to be scored, fed by intake and the sweep."""
+    return f"{PREFIX}:queue:pending"
+
+
+def published_guard(decision_id: int) -> str:
+    """Marker proving a decision's result was published once (makes publishing idempotent)."""
+    return f"{PREFIX}:published:{decision_id}"
+
+
+def rate_limit_prefix() -> str:
+    """Prefix of the rate limiter's counters."""
+    return f"{PREFIX}:ratelimit"
+
+
+def duplicate_guard(site_slug: str, fingerprint: str) -> str:
+    """Marker of a recent comment with the same author and text."""
+    return f"{PREFIX}:duplicate:{site_slug}:{fingerprint}"
+
+
+def model_changed_channel() -> str:
+    """Channel announcing that another model version was promoted."""
+    return f"{PREFIX}:model:changed"

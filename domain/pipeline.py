@@ -1,0 +1,108 @@
+"""The worker's steps as plain functions: score, decide, record, publish; and the sweep."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import redis
+
+from domain.models import Comment, Decision, Verdict
+from domain.policy import blocked_author_verdict, decide, thresholds_for
+from domain.runtime import Runtime
+from domain.store import ScoredVerdict
+
+log = logging.getLogger(__name__)
+
+# Results the first attempt failed to publish wait this long before the sweep retries them,
+# so the sweep never races a worker that is about to publish.
+REPUBLISH_AFTER = timedelta(seconds=5)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep found and did."""
+
+    requeued: list[str] = field(default_factory=list)
+    republished: int = 0
+
+
+def score_comments(comment_ids: Sequence[str], runtime: Runtime) -> list[Decision]:
+    """Score the still-pending comments among these ids, record verdicts and publish them."""
+    comments = runtime.store.comments.pending(comment_ids)
+    if not comments:
+        return []
+    verdicts = _verdicts(comments, runtime)
+    decisions = runtime.store.comments.record_verdicts(verdicts)
+    publish(decisions, runtime)
+    return decisions
+
+
+def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
+    """Blocked authors are rejected by rule; everyone else is scored in one batch."""
+    blocked = runtime.store.comments.blocked_emails((c.site_id, c.email) for c in comments)
+    to_score = [c for c in comments if (c.site_id, c.email) not in blocked]
+    verdicts = [
+        _record(c, blocked_author_verdict(), None, None)
+        for c in comments
+        if (c.site_id, c.email) in blocked
+    ]
+    if not to_score:
+        return verdicts
+    bundle = runtime.models.current()
+    model_thresholds = bundle.metadata.get("thresholds", {})
+    sites = {site.id: site for site in runtime.store.sites.all()}
+    for comment, score in zip(to_score, bundle.score([c.body for c in to_score]), strict=True):
+        site = sites.get(comment.site_id)
+        thresholds = thresholds_for(site.policy if site else {}, model_thresholds)
+        verdict = decide({"spam": score.spam, "toxicity": score.toxicity}, thresholds)
+        verdicts.append(_record(comment, verdict, score, bundle.version))
+    return verdicts
+
+
+def _record(comment: Comment, verdict: Verdict, score: object, model_version: str | None) -> ScoredVerdict:
+    """Combine a comment, its verdict and its score into what the store records."""
+    as_dict = score.as_dict() if score is not None else {}  # type: ignore[attr-defined]
+    reasons = list(dict.fromkeys([*as_dict.get("reasons", []), *verdict.reasons]))
+    return ScoredVerdict(
+        comment_id=comment.id,
+        site_id=comment.site_id,
+        status=verdict.status,
+        decided_by=verdict.decided_by,
+        spam=as_dict.get("spam"),
+        toxicity=as_dict.get("toxicity"),
+        attributes=as_dict.get("attributes", {}),
+        reasons=reasons,
+        spans=as_dict.get("spans", []),
+        model_version=model_version,
+    )
+
+
+def publish(decisions: Sequence[Decision], runtime: Runtime) -> bool:
+    """Publish decisions and mark them published; on a Redis error leave them to the sweep."""
+    if not decisions:
+        return True
+    try:
+        published = runtime.publisher.publish(decisions)
+    except redis.RedisError as error:
+        log.warning("publishing %d result(s) failed, the sweep will retry: %s", len(decisions), error)
+        return False
+    runtime.store.comments.mark_published(published)
+    return True
+
+
+def sweep(runtime: Runtime) -> SweepReport:
+    """Re-enqueue comments pending too long and re-publish results that never reached Redis."""
+    report = SweepReport()
+    grace = timedelta(seconds=runtime.settings.pending_grace_seconds)
+    stale = runtime.store.comments.claim_stale_pending(grace)
+    if stale and runtime.queue.enqueue(stale):
+        report.requeued = stale
+    unpublished = runtime.store.comments.unpublished_decisions(REPUBLISH_AFTER)
+    if unpublished and publish(unpublished, runtime):
+        report.republished = len(unpublished)
+    if report.requeued or report.republished:
+        log.info("sweep re-enqueued %d, re-published %d", len(report.requeued), report.republished)
+    return report

@@ -1,0 +1,60 @@
+"""Turns scores into a verdict with a site's thresholds: approve, reject, or flag for a human."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from domain.models import DecidedBy, Status, Verdict
+
+AXES = ("spam", "toxicity")
+# Used only when neither the site nor the model's metadata says otherwise.
+FALLBACK_THRESHOLDS = {
+    "spam": {"flag": 0.5, "reject": 0.95},
+    "toxicity": {"flag": 0.5, "reject": 0.95},
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Per-axis scores at and above which a comment is flagged, and rejected."""
+
+    flag: Mapping[str, float]
+    reject: Mapping[str, float]
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        """The thresholds as stored in a site's policy."""
+        return {axis: {"flag": self.flag[axis], "reject": self.reject[axis]} for axis in AXES}
+
+
+def thresholds_for(site_policy: Mapping[str, Any], model_defaults: Mapping[str, Any]) -> Thresholds:
+    """A site's thresholds, each falling back to the model's recommendation, then to ours."""
+    site_thresholds = site_policy.get("thresholds") or {}
+    flag: dict[str, float] = {}
+    reject: dict[str, float] = {}
+    for axis in AXES:
+        merged = {
+            **FALLBACK_THRESHOLDS[axis],
+            **(model_defaults.get(axis) or {}),
+            **(site_thresholds.get(axis) or {}),
+        }
+        flag[axis] = float(merged["flag"])
+        reject[axis] = float(merged["reject"])
+    return Thresholds(flag=flag, reject=reject)
+
+
+def decide(scores: Mapping[str, float], thresholds: Thresholds) -> Verdict:
+    """Reject when any score reaches its reject line, flag when any reaches its flag line."""
+    rejected = [axis for axis in AXES if scores[axis] >= thresholds.reject[axis]]
+    if rejected:
+        return Verdict(Status.REJECTED, DecidedBy.MODEL, tuple(f"{a}:above_reject" for a in rejected))
+    flagged = [axis for axis in AXES if scores[axis] >= thresholds.flag[axis]]
+    if flagged:
+        return Verdict(Status.FLAGGED, DecidedBy.MODEL, tuple(f"{a}:above_flag" for a in flagged))
+    return Verdict(Status.APPROVED, DecidedBy.MODEL)
+
+
+def blocked_author_verdict() -> Verdict:
+    """Comments by a blocked author are rejected by rule, without scoring."""
+    return Verdict(Status.REJECTED, DecidedBy.RULE, ("rule:blocked_author",))

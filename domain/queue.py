@@ -1,0 +1,64 @@
+"""The Redis list of comment ids waiting to be scored."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+import redis
+
+from domain import keys
+
+log = logging.getLogger(__name__)
+
+
+class PendingQueue:
+    """Feeds comment ids to the workers' batching consumers.
+
+    Losing an id here loses nothing: the comment is already stored as pending and the sweep
+    re-enqueues it. So enqueueing never blocks intake for long, and after a failure it skips
+    Redis for a moment instead of paying a timeout on every request.
+    """
+
+    def __init__(self, client: redis.Redis, backoff_seconds: float = 1.0) -> None:
+        self._client = client
+        self._backoff = backoff_seconds
+        self._skip_until = 0.0
+        self._lock = threading.Lock()
+
+    def enqueue(self, comment_ids: Sequence[str]) -> bool:
+        """Add ids to the queue; False (logged) when Redis is unavailable."""
+        if not comment_ids:
+            return True
+        if time.monotonic() < self._skip_until:
+            return False
+        try:
+            self._client.rpush(keys.pending_queue(), *comment_ids)
+        except redis.RedisError as error:
+            with self._lock:
+                self._skip_until = time.monotonic() + self._backoff
+            log.warning("could not enqueue %d comment(s), the sweep will: %s", len(comment_ids), error)
+            return False
+        return True
+
+    def take(self, max_items: int, wait_seconds: float) -> list[str]:
+        """Wait up to `wait_seconds` for work, then take what is waiting, up to `max_items`."""
+        first = self._client.blpop([keys.pending_queue()], timeout=wait_seconds)
+        if first is None:
+            return []
+        ids = [_text(first[1])]
+        if max_items > 1:
+            more = self._client.lpop(keys.pending_queue(), max_items - 1) or []
+            ids.extend(_text(item) for item in more)
+        return ids
+
+    def depth(self) -> int:
+        """How many ids wait in the queue."""
+        return int(self._client.llen(keys.pending_queue()))
+
+
+def _text(value: bytes | str) -> str:
+    """Redis replies are bytes unless the client decodes them."""
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,75 @@
+"""Everything a process needs to do its work, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import redis
+
+from config import Settings
+from domain.model_provider import ModelProvider
+from domain.publisher import RedisPublisher
+from domain.queue import PendingQueue
+from domain.redis_url import resolve_redis_url
+from domain.store import Store
+
+
+@dataclass
+class Runtime:
+    """The collaborators of the pipeline, created lazily so nothing connects at import."""
+
+    settings: Settings
+    _store: Store | None = field(default=None, repr=False)
+
+    @cached_property
+    def store(self) -> Store:
+        """The database."""
+        return self._store or Store(self.settings.effective_database_url)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        """A Redis client with short timeouts, so callers never hang while Redis is away."""
+        timeout = self.settings.redis_timeout_seconds
+        return redis.Redis.from_url(
+            resolve_redis_url(self.settings),
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            health_check_interval=30,
+        )
+
+    @cached_property
+    def blocking_redis(self) -> redis.Redis:
+        """A Redis client for blocking reads (the batching consumer waits on BLPOP)."""
+        return redis.Redis.from_url(
+            resolve_redis_url(self.settings),
+            socket_timeout=30,
+            socket_connect_timeout=self.settings.redis_timeout_seconds,
+            health_check_interval=30,
+        )
+
+    @cached_property
+    def publisher(self) -> RedisPublisher:
+        """Publishes decisions to the sites' streams and channels."""
+        return RedisPublisher(
+            self.redis,
+            stream_maxlen=self.settings.results_stream_maxlen,
+            guard_ttl_seconds=self.settings.publish_guard_ttl_seconds,
+        )
+
+    @cached_property
+    def queue(self) -> PendingQueue:
+        """The queue intake feeds."""
+        return PendingQueue(self.redis)
+
+    @cached_property
+    def consumer_queue(self) -> PendingQueue:
+        """The same queue, read with a client that may block."""
+        return PendingQueue(self.blocking_redis)
+
+    @cached_property
+    def models(self) -> ModelProvider:
+        """The current model, reloaded when another version is promoted."""
+        return ModelProvider(
+            self.settings.effective_models_dir, poll_seconds=self.settings.model_poll_seconds
+        )

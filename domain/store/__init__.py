@@ -1,0 +1,51 @@
+"""The storage layer: one Store owning all SQL, shared by the service and the workers."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, inspect, select, text
+
+from domain.schema import SCHEMA_VERSION, metadata, schema_info
+from domain.store.base import Database
+from domain.store.comments import CommentRepository, ScoredVerdict
+from domain.store.engine import make_engine
+from domain.store.labels import Label, LabelRepository
+from domain.store.sites import SiteError, SiteRepository
+from domain.store.users import UserError, UserRepository
+
+__all__ = ["Label", "ScoredVerdict", "SiteError", "Store", "UserError"]
+
+
+class Store:
+    """The database, reached through one repository per kind of record."""
+
+    def __init__(self, database_url: str) -> None:
+        self.db = Database(make_engine(database_url))
+        self.sites = SiteRepository(self.db)
+        self.comments = CommentRepository(self.db)
+        self.users = UserRepository(self.db)
+        self.labels = LabelRepository(self.db)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema; safe to call from every process on every start."""
+        with self.db.write() as connection:
+            if not self.db.is_sqlite:
+                # Processes starting together must not race to create the same tables.
+                connection.execute(text("SELECT pg_advisory_xact_lock(72616161)"))
+            existing = set(inspect(connection).get_table_names())
+            metadata.create_all(connection, checkfirst=True)
+            if "schema_info" not in existing:
+                connection.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the database."""
+        with self.db.read() as connection:
+            return int(connection.execute(select(schema_info.c.version)).scalar_one())
+
+    def ping(self) -> None:
+        """Raise if the database does not answer."""
+        with self.db.read() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close pooled connections (after a fork, or at shutdown)."""
+        self.db.engine.dispose()

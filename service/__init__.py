@@ -1,0 +1,1 @@
+"""The Flask face of the service: intake API, moderator pages, OpenAPI document."""

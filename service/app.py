@@ -1,0 +1,42 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from config import Settings
+from domain.runtime import Runtime
+from service import api, errors, health, openapi, security
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the web app: intake API, results API, health and OpenAPI document."""
+    settings = settings or (runtime.settings if runtime else Settings.from_env())
+    runtime = runtime or Runtime(settings)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["moderation_runtime"] = runtime
+    runtime.store.migrate()
+    errors.register(app)
+    security.register(app)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(openapi.blueprint)
+    logging.getLogger(__name__).debug("app created for %s", _describe(settings))
+    return app
+
+
+def _describe(settings: Settings) -> dict[str, Any]:
+    """What a log line may say about the settings (no secrets, no URLs with passwords)."""
+    return {"data_dir": str(settings.data_dir), "workers": settings.web_workers}

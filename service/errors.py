@@ -1,0 +1,66 @@
+"""Error handlers: clear JSON for API callers, never a 500 for bad input, 503 when a backend is away."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+from service.responses import error_response
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = "2"
+API_PREFIXES = ("/api/", "/v1alpha1/", "/1.1/", "/coral/")
+
+
+def wants_json() -> bool:
+    """API routes answer errors in JSON; pages answer in HTML."""
+    return request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json"
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    """Render werkzeug's HTTP errors as API JSON where the caller is an API client."""
+    if not wants_json():
+        return error
+    code = (error.name or "error").lower().replace(" ", "_")
+    headers = {"Retry-After": error.retry_after} if getattr(error, "retry_after", None) else None
+    response = error_response(error.code or 500, code, error.description or error.name, headers)
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="moderation"'
+    return response
+
+
+def _database_unavailable(error: Exception) -> Response:
+    """The database is locked, restarting or away: ask the caller to retry, keep nothing half-written."""
+    log.warning("database unavailable: %s", type(error).__name__)
+    return error_response(
+        503,
+        "database_unavailable",
+        "The database is temporarily unavailable; retry shortly.",
+        {"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def _unexpected(error: Exception) -> Response:
+    """A bug, not bad input: log it with its traceback, answer without internals."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the app."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(PoolTimeout, _database_unavailable)
+    app.register_error_handler(DBAPIError, _dbapi_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _dbapi_error(error: DBAPIError) -> Response:
+    """Connection-level database errors are outages; others are bugs."""
+    if error.connection_invalidated:
+        return _database_unavailable(error)
+    return _unexpected(error)

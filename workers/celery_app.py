@@ -1,0 +1,38 @@
+"""The Celery app: Redis as broker, settings applied by whoever starts the process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import Celery
+
+from config import Settings
+from domain.redis_url import resolve_redis_url
+
+app = Celery("moderation", include=["workers.tasks", "workers.consumer"])
+
+
+def configure(settings: Settings) -> Celery:
+    """Point the app at Redis and set the beat schedule; called once per process."""
+    url = resolve_redis_url(settings)
+    app.conf.update(
+        broker_url=url,
+        result_backend=None,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="moderation",
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 3600, "socket_timeout": 5},
+        worker_hijack_root_logger=False,
+        beat_schedule={
+            "sweep": {
+                "task": "moderation.sweep",
+                "schedule": timedelta(seconds=settings.sweep_interval_seconds),
+                "options": {"expires": settings.sweep_interval_seconds * 2},
+            },
+        },
+    )
+    app.conf.moderation_settings = settings
+    return app

@@ -1,0 +1,110 @@
+"""The batching consumer: each worker process scores whatever ids wait in the queue, in batches.
+
+One Celery task per comment costs more CPU in Celery's machinery than scoring does, so intake
+pushes ids onto a Redis list and each worker process takes them in batches: a handful at light
+load (low latency), up to `batch_size` under load (high throughput). Ids are removed from the
+list when taken; a process killed mid-batch leaves its comments pending in the database, and
+the sweep re-enqueues them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import redis
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
+
+from domain import pipeline
+from workers.runtime import reset_runtime, runtime
+
+log = logging.getLogger(__name__)
+
+WAIT_SECONDS = 1.0
+
+
+class BatchingConsumer:
+    """A thread that takes batches of ids off the pending queue and scores them."""
+
+    def __init__(self, name: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        """Start consuming in the background."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the batch in hand, then stop."""
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        """Load the model first (training it once if needed), then consume until stopped."""
+        rt = runtime()
+        rt.models.current()
+        log.info("batching consumer ready")
+        while not self._stop.is_set():
+            try:
+                ids = rt.consumer_queue.take(rt.settings.batch_size, WAIT_SECONDS)
+            except redis.RedisError as error:
+                log.warning("pending queue unavailable, retrying: %s", error)
+                time.sleep(WAIT_SECONDS)
+                continue
+            if ids:
+                self._score(ids)
+
+    def _score(self, ids: list[str]) -> None:
+        """Score one batch; a failure leaves the comments pending for the sweep."""
+        try:
+            pipeline.score_comments(ids, runtime())
+        except Exception:
+            log.exception("scoring a batch of %d comment(s) failed; the sweep will retry", len(ids))
+            time.sleep(0.5)
+
+
+_consumers: list[BatchingConsumer] = []
+
+
+def start_consumers() -> None:
+    """Start this process's consumers (a pool child, or the solo/threads worker itself)."""
+    count = max(1, runtime().settings.consumers_per_worker)
+    for index in range(count):
+        consumer = BatchingConsumer(name=f"batching-consumer-{index}")
+        consumer.start()
+        _consumers.append(consumer)
+
+
+def stop_consumers() -> None:
+    """Stop this process's consumers after their current batch."""
+    for consumer in _consumers:
+        consumer.stop()
+    _consumers.clear()
+
+
+@worker_process_init.connect
+def _on_pool_child_start(**_: object) -> None:
+    """A prefork child must not share its parent's connections; it gets its own consumers."""
+    reset_runtime()
+    start_consumers()
+
+
+@worker_process_shutdown.connect
+def _on_pool_child_stop(**_: object) -> None:
+    """Let the child's consumers finish their batch before it exits."""
+    stop_consumers()
+
+
+@worker_ready.connect
+def _on_worker_ready(sender: object = None, **_: object) -> None:
+    """Pools without child processes (solo, threads) run the consumers in the worker itself."""
+    pool = getattr(getattr(sender, "pool", None), "__class__", type(None)).__module__
+    if "prefork" not in pool:
+        start_consumers()
+
+
+@worker_shutdown.connect
+def _on_worker_stop(**_: object) -> None:
+    """Stop in-process consumers on warm shutdown."""
+    stop_consumers()
