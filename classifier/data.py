@@ -1,0 +1,61 @@
+"""Loading the bundled labelled data sets and the fixed evaluation splits."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
+SPAM_SETS = ("youtube-spam", "sms-spam")
+TOXICITY_SETS = ("jigsaw-toxic-wikipedia", "davidson-hate-offensive", "fox-news-comments")
+ALL_SETS = SPAM_SETS + TOXICITY_SETS
+VIDEOS = ("Psy", "KatyPerry", "LMFAO", "Eminem")
+SPLIT_SEED = 20261128  # fixed forever: retrained models are evaluated on the same held-out rows
+TEST_FRACTION = 0.2
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled text with its source set and optional group / fine label."""
+
+    text: str
+    label: str
+    source: str
+    group: str = ""
+    fine_label: str = ""
+
+
+def load_dataset(name: str, datasets_dir: Path | None = None) -> list[Row]:
+    """Read ``<datasets_dir>/<name>/comments.csv`` into rows (csv module: quoted newlines)."""
+    path = (datasets_dir or DATASETS_DIR) / name / "comments.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [
+            Row(text=r["text"], label=r["label"], source=name, group=r.get("video", "") or "",
+                fine_label=r.get("fine_label", "") or "")
+            for r in csv.DictReader(fh)
+        ]
+
+
+def jigsaw_split(rows: list[Row]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (train, test) indices of the fixed stratified 20 % Jigsaw hold-out split."""
+    rng = np.random.default_rng(SPLIT_SEED)
+    labels = np.array([r.label for r in rows])
+    test: list[np.ndarray] = []
+    for label in sorted(set(labels.tolist())):
+        idx = np.flatnonzero(labels == label)
+        idx = idx[rng.permutation(len(idx))]
+        test.append(idx[: int(round(len(idx) * TEST_FRACTION))])
+    test_idx = np.sort(np.concatenate(test)) if test else np.zeros(0, np.int64)
+    mask = np.ones(len(rows), dtype=bool)
+    mask[test_idx] = False
+    return np.flatnonzero(mask), test_idx
+
+
+def jigsaw_holdout(datasets_dir: Path | None = None) -> tuple[list[Row], list[Row]]:
+    """Return (train rows, held-out test rows) of Jigsaw under the fixed split."""
+    rows = load_dataset("jigsaw-toxic-wikipedia", datasets_dir)
+    train_idx, test_idx = jigsaw_split(rows)
+    return [rows[i] for i in train_idx], [rows[i] for i in test_idx]

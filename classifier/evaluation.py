@@ -1,0 +1,75 @@
+"""Evaluating a bundle on labelled rows (one axis at a time)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from classifier.scoring import ModelBundle
+
+AXIS_OF = {"spam": "spam", "ham": "spam", "toxic": "toxicity", "ok": "toxicity"}
+POSITIVE = {"spam", "toxic"}
+
+
+def read_labelled_csv(path: Path | str) -> list[tuple[str, str]]:
+    """Read a CSV with ``text`` and ``label`` columns; raise ValueError naming the bad line."""
+    rows: list[tuple[str, str]] = []
+    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        if "text" not in fields or "label" not in fields:
+            raise ValueError(f"{path}: header must contain 'text' and 'label', got {fields}")
+        reader.fieldnames = fields
+        for row in reader:
+            line = reader.line_num
+            text, label = row.get("text"), (row.get("label") or "").strip().lower()
+            if text is None or not text.strip():
+                raise ValueError(f"{path}, line {line}: empty text")
+            if label not in AXIS_OF:
+                raise ValueError(f"{path}, line {line}: label must be spam/ham/toxic/ok, "
+                                 f"got {row.get('label')!r}")
+            rows.append((text, label))
+    return rows
+
+
+def axis_of(labels: Sequence[str]) -> str:
+    """Infer the single axis of a label list, or raise ValueError for mixed/unknown labels."""
+    axes = {AXIS_OF.get(lab) for lab in labels}
+    if None in axes:
+        raise ValueError("labels must be spam/ham/toxic/ok")
+    if len(axes) != 1:
+        raise ValueError(f"labels mix axes {sorted(a for a in axes if a)}; evaluate one axis")
+    return str(axes.pop())
+
+
+def evaluate_rows(bundle: ModelBundle, rows: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Metrics of ``bundle`` on (text, label) rows at the bundle's flag threshold for the axis."""
+    if not rows:
+        raise ValueError("no rows to evaluate")
+    labels = [lab.strip().lower() for _, lab in rows]
+    axis = axis_of(labels)
+    y = np.array([lab in POSITIVE for lab in labels], dtype=int)
+    probs = bundle.predict_heads([t for t, _ in rows])[:, bundle.heads.index(axis)]
+    threshold = float(bundle.thresholds[axis]["flag"])
+    pred = probs >= threshold
+    tp = int(np.sum(pred & (y == 1)))
+    fp = int(np.sum(pred & (y == 0)))
+    fn = int(np.sum(~pred & (y == 1)))
+    tn = int(np.sum(~pred & (y == 0)))
+    both = 0 < y.sum() < len(y)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "axis": axis, "n": len(rows), "positives": int(y.sum()),
+        "roc_auc": float(roc_auc_score(y, probs)) if both else None,
+        "pr_auc": float(average_precision_score(y, probs)) if both else None,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "precision": precision, "recall": recall, "threshold": threshold,
+        "false_positive_rate": fp / (fp + tn) if fp + tn else 0.0,
+        "accuracy": (tp + tn) / len(rows),
+    }

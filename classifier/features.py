@@ -1,0 +1,221 @@
+"""Fast feature extraction: char + word n-gram TF-IDF over normalised text plus a few meta features.
+
+The vectorizer is a scikit-learn transformer, but its transform path avoids scikit-learn's
+per-call overhead (validation, analyzer plumbing) because scoring must take well under 1 ms.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from classifier.normalize import EMAIL_TOKEN, MONEY_TOKEN, PHONE_TOKEN, URL_TOKEN, normalize
+
+_WORD = re.compile(r"[a-z0-9']+|[!?]")
+WORD_PREFIX = "\x01"  # keeps word features apart from char n-grams in one vocabulary
+META_NAMES = ("links", "contact", "money", "caps_ratio", "exclaim", "repeated", "length")
+_URL_T = URL_TOKEN.strip()
+_EMAIL_T = EMAIL_TOKEN.strip()
+_PHONE_T = PHONE_TOKEN.strip()
+_MONEY_T = MONEY_TOKEN.strip()
+
+
+def analyze(norm: str, ngram_range: tuple[int, int] = (2, 5)) -> list[str]:
+    """Return char n-grams and word uni/bi-grams of an already normalised text."""
+    padded = f" {norm} "
+    lo, hi = ngram_range
+    size = len(padded)
+    grams = [padded[i:i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
+    words = _WORD.findall(norm)
+    grams.extend([WORD_PREFIX + w for w in words])
+    grams.extend([f"{WORD_PREFIX}{a} {b}" for a, b in zip(words, words[1:], strict=False)])
+    return grams
+
+
+def meta_features(original: str, norm: str) -> list[float]:
+    """Return the dense meta features (all roughly in [0, 1]) in ``META_NAMES`` order."""
+    words = norm.split()
+    n_words = max(len(words), 1)
+    links = sum(1 for w in words if w == _URL_T)
+    contact = sum(1 for w in words if w in (_EMAIL_T, _PHONE_T))
+    money = sum(1 for w in words if w == _MONEY_T)
+    head = original[:500]
+    letters = sum(map(str.isalpha, head))
+    upper = sum(map(str.isupper, head))
+    caps = upper / letters if letters >= 6 else 0.0
+    exclaim = min(norm.count("!") / 5.0, 1.0)
+    repeated = 1.0 - len(set(words)) / n_words if n_words >= 4 else 0.0
+    return [
+        min(math.log1p(links) / math.log(4.0), 1.5), min(float(contact), 1.0),
+        min(float(money), 1.0), caps, exclaim, repeated, math.log1p(len(norm)) / math.log(501.0),
+    ]
+
+
+def _hash_array(grams: list[str]) -> np.ndarray:
+    """Hash grams with Python's (per-process, cached) string hash; cheap and vectorisable."""
+    return np.fromiter(map(hash, grams), dtype=np.int64, count=len(grams))
+
+
+def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Merge (unique hashes, counts) pairs into one sorted pair."""
+    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.int64)
+    counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    uniq, start = np.unique(keys, return_index=True)
+    return uniq, np.add.reduceat(counts, start) if len(keys) else counts
+
+
+class _HashIndex:
+    """Open-addressing hash table in numpy arrays: vectorised term lookup in O(1) per gram."""
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        size = 1 << max(int(len(hashes) * 2.5).bit_length(), 4)
+        self.mask = size - 1
+        self.keys = np.zeros(size, dtype=np.int64)
+        self.cols = np.full(size, -1, dtype=np.int64)
+        todo = np.arange(len(hashes))
+        slots = hashes & self.mask
+        while len(todo):  # insert, moving colliding keys to the next slot each round
+            s = slots[todo]
+            free = self.cols[s] < 0
+            cand, cand_s = todo[free], s[free]
+            _, first = np.unique(cand_s, return_index=True)
+            winners = cand[first]
+            self.keys[cand_s[first]] = hashes[winners]
+            self.cols[cand_s[first]] = winners
+            placed = np.zeros(len(hashes), dtype=bool)
+            placed[winners] = True
+            todo = todo[~placed[todo]]
+            slots[todo] = (slots[todo] + 1) & self.mask
+
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """Return the column of each hash, or -1 when it is not in the vocabulary."""
+        out = np.full(len(hashes), -1, dtype=np.int64)
+        todo = np.arange(len(hashes))
+        slots = hashes & self.mask
+        while len(todo):
+            s = slots[todo]
+            col = self.cols[s]
+            hit = (col >= 0) & (self.keys[s] == hashes[todo])
+            out[todo[hit]] = col[hit]
+            go_on = (col >= 0) & ~hit  # occupied by another key: probe the next slot
+            todo = todo[go_on]
+            slots[todo] = (slots[todo] + 1) & self.mask
+        return out
+
+
+class CommentVectorizer(TransformerMixin, BaseEstimator):
+    """Sublinear TF-IDF over ``analyze`` grams (l2-normalised) followed by meta features."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 2,
+                 max_features: int = 400_000, meta_weight: float = 1.0) -> None:
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.meta_weight = meta_weight
+
+    def fit(self, texts: Sequence[str], y: object = None) -> CommentVectorizer:
+        """Learn the vocabulary and idf weights from raw texts."""
+        norms = [normalize(t) for t in texts]
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        buf: list[np.ndarray] = []
+        for norm in norms:
+            buf.append(np.unique(_hash_array(analyze(norm, self.ngram_range))))
+            if len(buf) >= 4000:  # bounded memory: count in chunks, merge at the end
+                parts.append(np.unique(np.concatenate(buf), return_counts=True))
+                buf = []
+        if buf:
+            parts.append(np.unique(np.concatenate(buf), return_counts=True))
+        keys, df = _merge_counts(parts)
+        # raise min_df until the vocabulary fits: a tie-free (deterministic) size cap
+        min_df = self.min_df
+        while int(np.sum(df >= min_df)) > self.max_features:
+            min_df += 1
+        keep = df >= min_df
+        keys, df = keys[keep], df[keep]
+        terms = self._recover_terms(norms, keys)
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        self.min_df_ = min_df
+        self.terms_ = "\n".join(terms[i] for i in order)
+        n_docs = len(norms)
+        self.idf_ = np.log((1 + n_docs) / (1 + df[order].astype(np.float64))) + 1.0
+        self.n_features_out_ = len(order) + len(META_NAMES)
+        self._index = None
+        return self
+
+    def _recover_terms(self, norms: Sequence[str], keys: np.ndarray) -> list[str]:
+        """Find the gram string behind each kept hash by rescanning the normalised texts."""
+        terms: list[str | None] = [None] * len(keys)
+        found = np.zeros(len(keys), dtype=bool)
+        missing = len(keys)
+        for norm in norms:
+            if missing == 0 or not len(keys):
+                break
+            grams = analyze(norm, self.ngram_range)
+            hs = _hash_array(grams)
+            pos = np.minimum(np.searchsorted(keys, hs), len(keys) - 1)
+            hit = np.flatnonzero((keys[pos] == hs) & ~found[pos])
+            for i in hit.tolist():
+                k = int(pos[i])
+                if terms[k] is None:
+                    terms[k] = grams[i]
+                    found[k] = True
+                    missing -= 1
+        return [t if t is not None else "" for t in terms]
+
+    def _lookup(self) -> _HashIndex:
+        """Return the hash index of the vocabulary, rebuilt lazily in each process."""
+        index: _HashIndex | None = getattr(self, "_index", None)
+        if index is None:
+            terms = self.terms_.split("\n") if self.terms_ else []
+            index = _HashIndex(_hash_array(terms))
+            self._index = index
+        return index
+
+    def __getstate__(self) -> dict[str, object]:
+        """Drop the per-process hash index (Python string hashes are salted per process)."""
+        state = dict(self.__dict__)
+        state.pop("_index", None)
+        return state
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Vectorise raw texts (n-gram block followed by the meta block)."""
+        originals = list(texts)
+        grams, meta = self.transform_parts(originals, [normalize(t) for t in originals])
+        return sp.hstack([grams, sp.csr_matrix(meta)], format="csr")
+
+    def transform_parts(
+        self, originals: Sequence[str], norms: Sequence[str]
+    ) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Return the TF-IDF block and the dense meta block for texts already normalised."""
+        n_rows = len(norms)
+        n_vocab = len(self.idf_)
+        grams: list[str] = []
+        lengths = np.empty(n_rows, dtype=np.int64)
+        for r, norm in enumerate(norms):
+            g = analyze(norm, self.ngram_range)
+            lengths[r] = len(g)
+            grams.extend(g)
+        cols = self._lookup().find(_hash_array(grams))
+        rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+        found = cols >= 0
+        key = rows[found] * n_vocab + cols[found]
+        key, counts = np.unique(key, return_counts=True)
+        r_idx, c_idx = np.divmod(key, max(n_vocab, 1))
+        data = (1.0 + np.log(counts.astype(np.float64))) * self.idf_[c_idx]
+        norm2 = np.sqrt(np.bincount(r_idx, weights=data * data, minlength=n_rows))
+        norm2[norm2 == 0] = 1.0
+        data /= norm2[r_idx]
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r_idx, minlength=n_rows), out=indptr[1:])
+        x = sp.csr_matrix((data, c_idx.astype(np.int32), indptr), shape=(n_rows, n_vocab))
+        meta = np.array([meta_features(o, n) for o, n in zip(originals, norms, strict=True)],
+                        dtype=np.float64).reshape(n_rows, len(META_NAMES))
+        return x, meta * self.meta_weight

@@ -1,0 +1,236 @@
+"""Versioned model artefacts on disk: save, verify-on-load, promote, roll back."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from skops import io as sio
+
+from classifier.features import CommentVectorizer
+from classifier.scoring import ModelBundle
+
+MODEL_FILE = "model.skops"
+META_FILE = "metadata.json"
+# Exactly the types a bundle artefact may contain; anything else is refused at load time.
+TRUSTED_TYPES = ["classifier.features.CommentVectorizer"]
+
+
+class ArtifactError(RuntimeError):
+    """A model artefact is missing, unknown, tampered with or incompatible."""
+
+
+def _sha256(path: Path) -> str:
+    """sha256 hex digest of a file."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write a small text file atomically (tmp file in the same folder + os.replace)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _json_default(obj: object) -> Any:
+    """Make numpy scalars/arrays JSON-serialisable."""
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, tuple | set):
+        return list(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+class ModelRegistry:
+    """One folder per version under ``models_dir`` with ``model.skops`` + ``metadata.json``."""
+
+    def __init__(self, models_dir: Path | str) -> None:
+        self.models_dir = Path(models_dir)
+
+    @property
+    def _current_file(self) -> Path:
+        return self.models_dir / "CURRENT"
+
+    @property
+    def _history_file(self) -> Path:
+        return self.models_dir / "HISTORY"
+
+    def save(self, bundle: ModelBundle) -> Path:
+        """Write the bundle as a new version folder and return that folder."""
+        folder = self.models_dir / bundle.version
+        if (folder / META_FILE).exists():
+            raise ArtifactError(f"version {bundle.version} already exists in {self.models_dir}")
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {"vectorizer": bundle.vectorizer, "coef": bundle.coef.astype(np.float32),
+                   "intercept": bundle.intercept, "heads": list(bundle.heads)}
+        tmp = folder / f".{MODEL_FILE}.tmp"
+        sio.dump(payload, tmp)
+        os.replace(tmp, folder / MODEL_FILE)
+        meta = dict(bundle.metadata)
+        meta["model_sha256"] = _sha256(folder / MODEL_FILE)
+        meta["model_bytes"] = (folder / MODEL_FILE).stat().st_size
+        bundle.metadata.update(model_sha256=meta["model_sha256"], model_bytes=meta["model_bytes"])
+        _atomic_write(folder / META_FILE, json.dumps(meta, indent=2, default=_json_default))
+        return folder
+
+    def _read_meta(self, version: str) -> dict[str, Any]:
+        """Read a version's metadata.json, or raise ArtifactError."""
+        if not version or "/" in version or version.startswith("."):
+            raise ArtifactError(f"invalid model version {version!r}")
+        path = self.models_dir / version / META_FILE
+        try:
+            meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ArtifactError(f"unknown model version {version!r} (no {path})") from exc
+        except json.JSONDecodeError as exc:
+            raise ArtifactError(f"corrupt metadata for model {version!r}: {exc}") from exc
+        return meta
+
+    def load(self, version: str) -> ModelBundle:
+        """Load and verify a version (sha256 + scikit-learn version + trusted types only)."""
+        meta = self._read_meta(version)
+        path = self.models_dir / version / MODEL_FILE
+        if not path.exists():
+            raise ArtifactError(f"model file missing for version {version!r}: {path}")
+        digest = _sha256(path)
+        if digest != meta.get("model_sha256"):
+            raise ArtifactError(f"model {version!r} failed its integrity check: sha256 of {path} is "
+                                f"{digest}, metadata.json records {meta.get('model_sha256')}")
+        if meta.get("sklearn_version") != sklearn.__version__:
+            raise ArtifactError(f"model {version!r} was trained with scikit-learn "
+                                f"{meta.get('sklearn_version')}, this process runs "
+                                f"{sklearn.__version__}; retrain or install the matching version")
+        try:
+            untrusted = set(sio.get_untrusted_types(file=path))
+            unexpected = untrusted - set(TRUSTED_TYPES)
+            if unexpected:
+                raise ArtifactError(f"model {version!r} contains untrusted types: "
+                                    f"{sorted(unexpected)}")
+            payload = sio.load(path, trusted=sorted(untrusted))
+        except ArtifactError:
+            raise
+        except Exception as exc:  # skops raises many types on malformed files
+            raise ArtifactError(f"cannot read model {version!r}: {exc}") from exc
+        vec = payload.get("vectorizer") if isinstance(payload, dict) else None
+        if not isinstance(vec, CommentVectorizer):
+            raise ArtifactError(f"model {version!r} has an unexpected layout")
+        return ModelBundle(vec, np.asarray(payload["coef"], dtype=np.float64),
+                           np.asarray(payload["intercept"]), meta, heads=payload["heads"])
+
+    def versions(self) -> list[dict[str, Any]]:
+        """Metadata of every saved version, oldest first, each with ``active``."""
+        if not self.models_dir.exists():
+            return []
+        current = self.current_version()
+        out = []
+        for folder in self.models_dir.iterdir():
+            if folder.is_dir() and (folder / META_FILE).exists():
+                with contextlib.suppress(ArtifactError):
+                    meta = self._read_meta(folder.name)
+                    meta["active"] = folder.name == current
+                    out.append(meta)
+        return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
+
+    def current_version(self) -> str | None:
+        """The promoted version named in ``CURRENT``, if any."""
+        try:
+            value = self._current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return value or None
+
+    def current_marker_mtime(self) -> float:
+        """mtime of ``CURRENT`` (0.0 if absent): cheap change detection for polling workers."""
+        try:
+            return self._current_file.stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
+
+    def _history(self) -> list[str]:
+        """Promotion history, oldest first."""
+        try:
+            lines = self._history_file.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [ln.strip() for ln in lines if ln.strip()]
+
+    def promote(self, version: str) -> None:
+        """Make ``version`` current and append it to ``HISTORY``."""
+        self._read_meta(version)
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        with self._lock(".promote.lock"):
+            history = self._history() + [version]
+            _atomic_write(self._history_file, "\n".join(history) + "\n")
+            _atomic_write(self._current_file, version + "\n")
+
+    def rollback(self) -> str:
+        """Go back to the previously promoted version and return it."""
+        with self._lock(".promote.lock"):
+            history = self._history()
+            current = self.current_version()
+            while history and history[-1] == current:
+                history.pop()
+            if not history:
+                raise ArtifactError("no earlier promoted version to roll back to")
+            previous = history[-1]
+            self._read_meta(previous)
+            _atomic_write(self._history_file, "\n".join(history) + "\n")
+            _atomic_write(self._current_file, previous + "\n")
+        return previous
+
+    def load_current(self) -> ModelBundle | None:
+        """Load the current version, or None if nothing has been promoted."""
+        version = self.current_version()
+        return self.load(version) if version else None
+
+    @contextlib.contextmanager
+    def _lock(self, name: str) -> Iterator[None]:
+        """Exclusive inter-process lock on a file in ``models_dir``."""
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        with (self.models_dir / name).open("a+") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def ensure_current(self, train: Callable[[], ModelBundle] | None = None) -> ModelBundle:
+        """Return the current bundle, training + promoting the default once if there is none."""
+        bundle = self.load_current()
+        if bundle is not None:
+            return bundle
+        with self._lock(".train.lock"):
+            bundle = self.load_current()  # another process may have trained while we waited
+            if bundle is not None:
+                return bundle
+            if train is None:
+                from classifier.training import train_bundle
+
+                train = train_bundle
+            bundle = train()
+            self.save(bundle)
+            self.promote(bundle.version)
+            return bundle

@@ -1,0 +1,205 @@
+"""In-memory model: calibrated linear heads over one shared feature space, with explanations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from classifier.features import META_NAMES, WORD_PREFIX, CommentVectorizer, analyze
+from classifier.normalize import (
+    EMAIL_TOKEN,
+    MONEY_TOKEN,
+    PHONE_TOKEN,
+    URL_TOKEN,
+    normalize,
+    normalize_with_offsets,
+)
+
+AXES = ("spam", "toxicity")
+HEADS = ("spam", "toxicity", "hate_speech", "offensive")
+MAX_SPANS = 5
+DEFAULT_THRESHOLDS = {"spam": {"flag": 0.5, "reject": 0.9}, "toxicity": {"flag": 0.5, "reject": 0.9}}
+_PROMO = re.compile(r"\b(?:subscribe|subscribers?|channel|check|free|win|winner|prize|click|visit|"
+                    r"follow|cash|money|offer|promo|deal|buy|earn|like|views?|txt|text|call)\b")
+_PROFANITY = re.compile(r"\b(?:fuck\w*|shit\w*|bitch\w*|cunt\w*|dick\w*|cock\w*|ass|asshole\w*|"
+                        r"bastard\w*|damn\w*|crap\w*|piss\w*|whore\w*|slut\w*|motherf\w*)\b")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|youre|you're|u|ur|ya|yourself|thou)\b")
+_WORD_SPAN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the original text that pushed a score up."""
+
+    begin: int
+    end: int
+    axis: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Score:
+    """Calibrated scores, finer attributes, reason codes and highlighted spans for one text."""
+
+    spam: float
+    toxicity: float
+    attributes: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """Numerically safe logistic function."""
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
+
+
+class ModelBundle:
+    """Vectorizer plus calibrated linear heads (spam, toxicity, hate_speech, offensive)."""
+
+    def __init__(self, vectorizer: CommentVectorizer, coef: np.ndarray, intercept: np.ndarray,
+                 metadata: dict[str, Any], heads: Sequence[str] = HEADS) -> None:
+        self.vectorizer = vectorizer
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.heads = tuple(heads)
+        self.metadata = metadata
+        self._n_vocab = len(vectorizer.idf_)
+
+    @property
+    def version(self) -> str:
+        """Version string, also reported as model_version in verdicts."""
+        return str(self.metadata.get("version", "unversioned"))
+
+    @property
+    def thresholds(self) -> dict[str, dict[str, float]]:
+        """Recommended flag/reject thresholds per axis."""
+        return dict(self.metadata.get("thresholds") or DEFAULT_THRESHOLDS)
+
+    def predict_heads(self, texts: Sequence[str]) -> np.ndarray:
+        """Return calibrated probabilities, shape (n_texts, n_heads)."""
+        return self._predict(list(texts), [normalize(t) for t in texts])[0]
+
+    def _predict(self, texts: list[str], norms: list[str]) -> tuple[np.ndarray, Any, np.ndarray]:
+        """Vectorise and apply all heads at once (one sparse product)."""
+        x, meta = self.vectorizer.transform_parts(texts, norms)
+        logits = x @ self.coef[: self._n_vocab] + meta @ self.coef[self._n_vocab:] + self.intercept
+        return _sigmoid(np.asarray(logits)), x, meta
+
+    def score_one(self, text: str) -> Score:
+        """Score a single text."""
+        return self.score([text])[0]
+
+    def score(self, texts: Sequence[str]) -> list[Score]:
+        """Score a batch of texts; explanations only for axes at or above the flag threshold."""
+        texts = [t if isinstance(t, str) else str(t) for t in texts]
+        if not texts:
+            return []
+        norms = [normalize(t) for t in texts]
+        probs, x, meta = self._predict(texts, norms)
+        th = self.thresholds
+        col = {h: i for i, h in enumerate(self.heads)}
+        out: list[Score] = []
+        for i, text in enumerate(texts):
+            p = probs[i]
+            spam, tox = float(p[col["spam"]]), float(p[col["toxicity"]])
+            attrs = {
+                "hate_speech": round(float(p[col["hate_speech"]]), 4),
+                "offensive": round(float(p[col["offensive"]]), 4),
+                "links": float(norms[i].split().count(URL_TOKEN.strip())),
+                "caps_ratio": round(float(meta[i, META_NAMES.index("caps_ratio")]
+                                          / max(self.vectorizer.meta_weight, 1e-9)), 4),
+            }
+            notable = {"spam": spam >= th["spam"]["flag"], "toxicity": tox >= th["toxicity"]["flag"]}
+            reasons = self._reasons(norms[i], notable, attrs)
+            spans: list[Span] = []
+            if notable["spam"] or notable["toxicity"]:
+                row = x.getrow(i)
+                spans = self._spans(text, row, [a for a in AXES if notable[a]])
+            out.append(Score(spam=round(spam, 6), toxicity=round(tox, 6), attributes=attrs,
+                             reasons=reasons, spans=spans))
+        return out
+
+    @staticmethod
+    def _reasons(norm: str, notable: dict[str, bool], attrs: dict[str, float]) -> list[str]:
+        """Short reason codes for the axes whose score is notable."""
+        reasons: list[str] = []
+        if notable["spam"]:
+            if attrs["links"] > 0:
+                reasons.append("spam:links")
+            if EMAIL_TOKEN.strip() in norm or PHONE_TOKEN.strip() in norm:
+                reasons.append("spam:contact")
+            if MONEY_TOKEN.strip() in norm:
+                reasons.append("spam:money")
+            if _PROMO.search(norm) or not reasons:
+                reasons.append("spam:promotion")
+        if notable["toxicity"]:
+            if attrs["hate_speech"] >= 0.5:
+                reasons.append("toxicity:hate")
+            if _PROFANITY.search(norm):
+                reasons.append("toxicity:profanity")
+            if _SECOND_PERSON.search(norm):
+                reasons.append("toxicity:insult")
+            if len(reasons) == 0 or not reasons[-1].startswith("toxicity"):
+                reasons.append("toxicity:general")
+        return reasons
+
+    def _spans(self, text: str, row: Any, axes: list[str]) -> list[Span]:
+        """Top contributing words per axis (coef * tf-idf), mapped back to the original text."""
+        nz = row.nonzero()[1]
+        value = dict(zip(nz.tolist(), row.data.tolist(), strict=True))
+        tracked = normalize_with_offsets(text)
+        norm = tracked.text
+        grams = analyze(norm, self.vectorizer.ngram_range)
+        cols = self.vectorizer._lookup().find(np.fromiter(map(hash, grams), np.int64, len(grams)))
+        words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(norm)]
+        if not words:
+            return []
+        # character position (in the normalised text) where each gram starts
+        lo, hi = self.vectorizer.ngram_range
+        padded_len = len(norm) + 2
+        starts: list[int] = []
+        lengths: list[int] = []
+        for n in range(lo, hi + 1):
+            starts.extend(range(-1, padded_len - n))
+            lengths.extend([n] * max(padded_len - n + 1, 0))
+        word_pos = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9']+|[!?]", norm)]
+        starts.extend(a for a, _ in word_pos)
+        lengths.extend(b - a for a, b in word_pos)
+        starts.extend(a for a, _ in word_pos[:-1])
+        lengths.extend(word_pos[k + 1][1] - word_pos[k][0] for k in range(len(word_pos) - 1))
+        st = np.asarray(starts[: len(grams)], dtype=np.int64)
+        ln = np.asarray(lengths[: len(grams)], dtype=np.int64)
+        counts: dict[int, int] = {}
+        for c in cols.tolist():
+            counts[c] = counts.get(c, 0) + 1
+        word_starts = np.asarray([a for a, _ in words])
+        spans: list[Span] = []
+        for axis in axes:
+            w = self.coef[:, self.heads.index(axis)]
+            contrib = np.zeros(len(words))
+            for g, c in enumerate(cols.tolist()):
+                if c < 0:
+                    continue
+                share = value.get(c, 0.0) * w[c] / counts[c]
+                mid = st[g] + ln[g] // 2  # attribute a gram to the word under its middle
+                k = int(np.searchsorted(word_starts, mid, side="right")) - 1
+                contrib[max(k, 0)] += share
+            order = np.argsort(-contrib)[:MAX_SPANS]
+            for k in order:
+                if contrib[k] <= 0:
+                    break
+                b, e = tracked.original_span(*words[k])
+                if e > b:
+                    spans.append(Span(begin=b, end=e, axis=axis, weight=round(float(contrib[k]), 4)))
+        return spans
+
+
+__all__ = ["Score", "Span", "ModelBundle", "AXES", "HEADS", "WORD_PREFIX"]
