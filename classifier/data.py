@@ -59,3 +59,22 @@ def jigsaw_holdout(datasets_dir: Path | None = None) -> tuple[list[Row], list[Ro
     rows = load_dataset("jigsaw-toxic-wikipedia", datasets_dir)
     train_idx, test_idx = jigsaw_split(rows)
     return [rows[i] for i in train_idx], [rows[i] for i in test_idx]
+
+
+def youtube_holdout(datasets_dir: Path | None = None) -> tuple[list[Row], list[Row]]:
+    """Return (train rows, held-out test rows) of YouTube spam under the same fixed split."""
+    rows = load_dataset("youtube-spam", datasets_dir)
+    train_idx, test_idx = jigsaw_split(rows)
+    return [rows[i] for i in train_idx], [rows[i] for i in test_idx]
+
+
+def base_holdout(datasets_dir: Path | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The fixed held-out (text, label) rows per axis that every production model leaves out.
+
+    Retraining compares a candidate with the current model on these rows, so they must never
+    be trained on: 20 % of the YouTube comments (spam) and 20 % of Jigsaw (toxicity).
+    """
+    return {
+        "spam": [(r.text, r.label) for r in youtube_holdout(datasets_dir)[1]],
+        "toxicity": [(r.text, r.label) for r in jigsaw_holdout(datasets_dir)[1]],
+    }

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifier.normalize import EMAIL_TOKEN, MONEY_TOKEN, PHONE_TOKEN, URL_TOKEN, normalize
+from classifier.normalize import (
+    EMAIL_TOKEN,
+    MAX_CHARS,
+    MONEY_TOKEN,
+    PHONE_TOKEN,
+    URL_TOKEN,
+    normalize,
+)
 
 _WORD = re.compile(r"[a-z0-9']+|[!?]")
 WORD_PREFIX = "\x01"  # keeps word features apart from char n-grams in one vocabulary
@@ -45,7 +51,7 @@ def meta_features(original: str, norm: str) -> list[float]:
     links = sum(1 for w in words if w == _URL_T)
     contact = sum(1 for w in words if w in (_EMAIL_T, _PHONE_T))
     money = sum(1 for w in words if w == _MONEY_T)
-    head = original[:500]
+    head = original[:MAX_CHARS]
     letters = sum(map(str.isalpha, head))
     upper = sum(map(str.isupper, head))
     caps = upper / letters if letters >= 6 else 0.0
@@ -111,8 +117,10 @@ class _HashIndex:
         return out
 
 
-class CommentVectorizer(TransformerMixin, BaseEstimator):
+class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Sublinear TF-IDF over ``analyze`` grams (l2-normalised) followed by meta features."""
+
+    _index: _HashIndex | None = None
 
     def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 2,
                  max_features: int = 400_000, meta_weight: float = 1.0) -> None:
@@ -123,7 +131,40 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
 
     def fit(self, texts: Sequence[str], y: object = None) -> CommentVectorizer:
         """Learn the vocabulary and idf weights from raw texts."""
-        norms = [normalize(t) for t in texts]
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: Sequence[str], y: object = None, **_: object) -> sp.csr_matrix:
+        """Learn vocabulary and idf, and return the training matrix (two passes over the grams)."""
+        originals = list(texts)
+        norms = [normalize(t) for t in originals]
+        keys, df = self._document_frequencies(norms)
+        # raise min_df until the vocabulary fits: a tie-free (deterministic) size cap
+        min_df = self.min_df
+        while int(np.sum(df >= min_df)) > self.max_features:
+            min_df += 1
+        keep = df >= min_df
+        keys, df = keys[keep], df[keep]
+        terms, rows, cols, counts = self._second_pass(norms, keys)
+        order = np.array(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        self.min_df_ = min_df
+        self.terms_ = "\n".join(terms[i] for i in order)
+        self.idf_ = np.log((1 + len(norms)) / (1 + df[order].astype(np.float64))) + 1.0
+        self.n_features_out_ = len(order) + len(META_NAMES)
+        self._index = None
+        cols = rank[cols]
+        data = (1.0 + np.log(counts.astype(np.float64))) * self.idf_[cols]
+        norm2 = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(norms)))
+        norm2[norm2 == 0] = 1.0
+        x = sp.csr_matrix((data / norm2[rows], (rows, cols)), shape=(len(norms), len(order)))
+        meta = np.array([meta_features(o, n) for o, n in zip(originals, norms, strict=True)],
+                        dtype=np.float64).reshape(len(norms), len(META_NAMES))
+        return sp.hstack([x, sp.csr_matrix(meta * self.meta_weight)], format="csr")
+
+    def _document_frequencies(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted unique gram hashes and their document frequencies."""
         parts: list[tuple[np.ndarray, np.ndarray]] = []
         buf: list[np.ndarray] = []
         for norm in norms:
@@ -133,42 +174,39 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
                 buf = []
         if buf:
             parts.append(np.unique(np.concatenate(buf), return_counts=True))
-        keys, df = _merge_counts(parts)
-        # raise min_df until the vocabulary fits: a tie-free (deterministic) size cap
-        min_df = self.min_df
-        while int(np.sum(df >= min_df)) > self.max_features:
-            min_df += 1
-        keep = df >= min_df
-        keys, df = keys[keep], df[keep]
-        terms = self._recover_terms(norms, keys)
-        order = sorted(range(len(terms)), key=terms.__getitem__)
-        self.min_df_ = min_df
-        self.terms_ = "\n".join(terms[i] for i in order)
-        n_docs = len(norms)
-        self.idf_ = np.log((1 + n_docs) / (1 + df[order].astype(np.float64))) + 1.0
-        self.n_features_out_ = len(order) + len(META_NAMES)
-        self._index = None
-        return self
+        return _merge_counts(parts)
 
-    def _recover_terms(self, norms: Sequence[str], keys: np.ndarray) -> list[str]:
-        """Find the gram string behind each kept hash by rescanning the normalised texts."""
-        terms: list[str | None] = [None] * len(keys)
+    def _second_pass(
+        self, norms: Sequence[str], keys: np.ndarray
+    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """Recover the string of each kept hash and count kept grams per document."""
+        terms: list[str] = [""] * len(keys)
         found = np.zeros(len(keys), dtype=bool)
-        missing = len(keys)
-        for norm in norms:
-            if missing == 0 or not len(keys):
-                break
+        row_parts: list[np.ndarray] = []
+        col_parts: list[np.ndarray] = []
+        cnt_parts: list[np.ndarray] = []
+        last = max(len(keys) - 1, 0)
+        for r, norm in enumerate(norms):
             grams = analyze(norm, self.ngram_range)
             hs = _hash_array(grams)
-            pos = np.minimum(np.searchsorted(keys, hs), len(keys) - 1)
-            hit = np.flatnonzero((keys[pos] == hs) & ~found[pos])
-            for i in hit.tolist():
+            if not len(keys) or not len(hs):
+                continue
+            pos = np.minimum(np.searchsorted(keys, hs), last)
+            hit = keys[pos] == hs
+            for i in np.flatnonzero(hit & ~found[pos]).tolist():
                 k = int(pos[i])
-                if terms[k] is None:
+                if not found[k]:
                     terms[k] = grams[i]
                     found[k] = True
-                    missing -= 1
-        return [t if t is not None else "" for t in terms]
+            cols, counts = np.unique(pos[hit], return_counts=True)
+            row_parts.append(np.full(len(cols), r, dtype=np.int64))
+            col_parts.append(cols)
+            cnt_parts.append(counts)
+        if not row_parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return terms, empty, empty, empty
+        return (terms, np.concatenate(row_parts), np.concatenate(col_parts),
+                np.concatenate(cnt_parts))
 
     def _lookup(self) -> _HashIndex:
         """Return the hash index of the vocabulary, rebuilt lazily in each process."""

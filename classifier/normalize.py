@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-MAX_CHARS = 500  # the comment form's cap; applied identically at training and scoring time
+MAX_CHARS = 2000  # safety cap (the form allows 500); applied identically at training and scoring
 
 URL_TOKEN = " xurlx "
 EMAIL_TOKEN = " xemailx "

@@ -117,8 +117,9 @@ class ModelRegistry:
             raise ArtifactError(f"model file missing for version {version!r}: {path}")
         digest = _sha256(path)
         if digest != meta.get("model_sha256"):
-            raise ArtifactError(f"model {version!r} failed its integrity check: sha256 of {path} is "
-                                f"{digest}, metadata.json records {meta.get('model_sha256')}")
+            raise ArtifactError(
+                f"model {version!r} failed its integrity check: sha256 of {path} is {digest}, "
+                f"metadata.json records {meta.get('model_sha256')}")
         if meta.get("sklearn_version") != sklearn.__version__:
             raise ArtifactError(f"model {version!r} was trained with scikit-learn "
                                 f"{meta.get('sklearn_version')}, this process runs "

@@ -22,13 +22,16 @@ from classifier.normalize import (
 AXES = ("spam", "toxicity")
 HEADS = ("spam", "toxicity", "hate_speech", "offensive")
 MAX_SPANS = 5
-DEFAULT_THRESHOLDS = {"spam": {"flag": 0.5, "reject": 0.9}, "toxicity": {"flag": 0.5, "reject": 0.9}}
+DEFAULT_THRESHOLDS = {
+    "spam": {"flag": 0.5, "reject": 0.9}, "toxicity": {"flag": 0.5, "reject": 0.9},
+}
 _PROMO = re.compile(r"\b(?:subscribe|subscribers?|channel|check|free|win|winner|prize|click|visit|"
                     r"follow|cash|money|offer|promo|deal|buy|earn|like|views?|txt|text|call)\b")
 _PROFANITY = re.compile(r"\b(?:fuck\w*|shit\w*|bitch\w*|cunt\w*|dick\w*|cock\w*|ass|asshole\w*|"
                         r"bastard\w*|damn\w*|crap\w*|piss\w*|whore\w*|slut\w*|motherf\w*)\b")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|youre|you're|u|ur|ya|yourself|thou)\b")
 _WORD_SPAN = re.compile(r"\S+")
+_TOKEN = re.compile(r"[a-z0-9']+|[!?]")  # same token pattern as features.analyze
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,12 @@ class ModelBundle:
                 "caps_ratio": round(float(meta[i, META_NAMES.index("caps_ratio")]
                                           / max(self.vectorizer.meta_weight, 1e-9)), 4),
             }
-            notable = {"spam": spam >= th["spam"]["flag"], "toxicity": tox >= th["toxicity"]["flag"]}
+            notable = {"spam": spam >= th["spam"]["flag"],
+                       "toxicity": tox >= th["toxicity"]["flag"]}
             reasons = self._reasons(norms[i], notable, attrs)
             spans: list[Span] = []
             if notable["spam"] or notable["toxicity"]:
-                row = x.getrow(i)
+                row = x[i]
                 spans = self._spans(text, row, [a for a in AXES if notable[a]])
             out.append(Score(spam=round(spam, 6), toxicity=round(tox, 6), attributes=attrs,
                              reasons=reasons, spans=spans))
@@ -151,54 +155,51 @@ class ModelBundle:
                 reasons.append("toxicity:general")
         return reasons
 
+    def _gram_positions(self, norm: str, n_grams: int) -> tuple[np.ndarray, np.ndarray]:
+        """Start (in the normalised text) and length of each gram, in ``analyze`` order."""
+        lo, hi = self.vectorizer.ngram_range
+        size = len(norm) + 2  # ``analyze`` pads with one space on each side
+        starts = [np.arange(-1, size - n - 1 + 1) for n in range(lo, hi + 1)]
+        lengths = [np.full(max(size - n + 1, 0), n) for n in range(lo, hi + 1)]
+        words = [(m.start(), m.end()) for m in _TOKEN.finditer(norm)]
+        w_start = np.array([a for a, _ in words], dtype=np.int64)
+        w_end = np.array([e for _, e in words], dtype=np.int64)
+        starts += [w_start, w_start[:-1]]
+        lengths += [w_end - w_start, w_end[1:] - w_start[:-1]]
+        return np.concatenate(starts)[:n_grams], np.concatenate(lengths)[:n_grams]
+
     def _spans(self, text: str, row: Any, axes: list[str]) -> list[Span]:
         """Top contributing words per axis (coef * tf-idf), mapped back to the original text."""
-        nz = row.nonzero()[1]
-        value = dict(zip(nz.tolist(), row.data.tolist(), strict=True))
         tracked = normalize_with_offsets(text)
         norm = tracked.text
-        grams = analyze(norm, self.vectorizer.ngram_range)
-        cols = self.vectorizer._lookup().find(np.fromiter(map(hash, grams), np.int64, len(grams)))
         words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(norm)]
         if not words:
             return []
-        # character position (in the normalised text) where each gram starts
-        lo, hi = self.vectorizer.ngram_range
-        padded_len = len(norm) + 2
-        starts: list[int] = []
-        lengths: list[int] = []
-        for n in range(lo, hi + 1):
-            starts.extend(range(-1, padded_len - n))
-            lengths.extend([n] * max(padded_len - n + 1, 0))
-        word_pos = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9']+|[!?]", norm)]
-        starts.extend(a for a, _ in word_pos)
-        lengths.extend(b - a for a, b in word_pos)
-        starts.extend(a for a, _ in word_pos[:-1])
-        lengths.extend(word_pos[k + 1][1] - word_pos[k][0] for k in range(len(word_pos) - 1))
-        st = np.asarray(starts[: len(grams)], dtype=np.int64)
-        ln = np.asarray(lengths[: len(grams)], dtype=np.int64)
-        counts: dict[int, int] = {}
-        for c in cols.tolist():
-            counts[c] = counts.get(c, 0) + 1
-        word_starts = np.asarray([a for a, _ in words])
+        grams = analyze(norm, self.vectorizer.ngram_range)
+        cols = self.vectorizer._lookup().find(np.fromiter(map(hash, grams), np.int64, len(grams)))
+        st, ln = self._gram_positions(norm, len(grams))
+        keep = cols >= 0
+        cols, st, ln = cols[keep], st[keep], ln[keep]
+        uniq, inverse, counts = np.unique(cols, return_inverse=True, return_counts=True)
+        row_cols = row.indices
+        order = np.argsort(row_cols)
+        pos = np.searchsorted(row_cols[order], uniq)
+        pos = np.minimum(pos, max(len(row_cols) - 1, 0))
+        xval = np.where(row_cols[order][pos] == uniq, row.data[order][pos], 0.0)
+        per_occ = (xval / counts)[inverse]  # tf-idf mass of one occurrence
+        word_starts = np.array([a for a, _ in words], dtype=np.int64)
+        owner = np.maximum(np.searchsorted(word_starts, st + ln // 2, side="right") - 1, 0)
         spans: list[Span] = []
         for axis in axes:
-            w = self.coef[:, self.heads.index(axis)]
-            contrib = np.zeros(len(words))
-            for g, c in enumerate(cols.tolist()):
-                if c < 0:
-                    continue
-                share = value.get(c, 0.0) * w[c] / counts[c]
-                mid = st[g] + ln[g] // 2  # attribute a gram to the word under its middle
-                k = int(np.searchsorted(word_starts, mid, side="right")) - 1
-                contrib[max(k, 0)] += share
-            order = np.argsort(-contrib)[:MAX_SPANS]
-            for k in order:
+            contrib = np.bincount(owner, weights=per_occ * self.coef[cols, self.heads.index(axis)],
+                                  minlength=len(words))
+            for k in np.argsort(-contrib, kind="stable")[:MAX_SPANS]:
                 if contrib[k] <= 0:
                     break
                 b, e = tracked.original_span(*words[k])
                 if e > b:
-                    spans.append(Span(begin=b, end=e, axis=axis, weight=round(float(contrib[k]), 4)))
+                    weight = round(float(contrib[k]), 4)
+                    spans.append(Span(begin=b, end=e, axis=axis, weight=weight))
         return spans
 
 

@@ -15,6 +15,6 @@ def load_settings() -> Settings:
 
 def open_store(settings: Settings) -> Store:
     """The database, with its schema created or upgraded (every command does this first)."""
-    store = Store(settings.effective_database_url)
+    store = Store(settings.effective_database_url, settings.database_busy_timeout_ms)
     store.migrate()
     return store

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from cli.context import load_settings
+from cli.context import load_settings, open_store
 from config import Settings
 
 
@@ -52,8 +52,9 @@ def echo_json(document: Any) -> None:
 
 
 @click.command()
-@click.option("--promote/--no-promote", default=True, show_default=True,
-              help="Make the new version current.")
+@click.option(
+    "--promote/--no-promote", default=True, show_default=True, help="Make the new version current."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the new version's metadata as JSON.")
 def train(promote: bool, as_json: bool) -> None:
     """Train a model from the data shipped with the project and save it as a new version."""
@@ -92,7 +93,7 @@ def score(text: str, as_json: bool) -> None:
     click.echo(f"toxicity  {result['toxicity']:.3f}")
     click.echo(f"reasons   {', '.join(result['reasons']) or '-'}")
     for span in result.get("spans", []):
-        click.echo(f"  {span['axis']:9} {text[span['begin']:span['end']]!r}")
+        click.echo(f"  {span['axis']:9} {text[span['begin'] : span['end']]!r}")
 
 
 @click.command()
@@ -160,26 +161,68 @@ def _headline_metrics(metrics: dict[str, Any]) -> dict[str, float]:
 def promote(version: str) -> None:
     """Make VERSION the current model; running workers switch within seconds."""
     from classifier import ArtifactError
+    from domain import retraining
 
-    registry = _registry(load_settings())
     try:
-        registry.load(version)  # refuse to promote something that would not load
-        registry.promote(version)
+        carried = retraining.promote(_runtime(), version)
     except ArtifactError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Version {version} is now current.")
+    _report_carried(carried)
 
 
 @models.command("rollback")
 def rollback() -> None:
     """Go back to the previously promoted version."""
     from classifier import ArtifactError
+    from domain import retraining
 
     try:
-        version = _registry(load_settings()).rollback()
+        version, carried = retraining.rollback(_runtime())
     except ArtifactError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Rolled back; version {version} is now current.")
+    _report_carried(carried)
 
 
-COMMANDS = [train, score, evaluate, models]
+def _report_carried(carried: dict[str, Any]) -> None:
+    """Tell the operator which sites' thresholds moved with the model."""
+    for slug, thresholds in carried.items():
+        click.echo(f"Carried thresholds of site {slug!r} over: {json.dumps(thresholds)}")
+
+
+def _runtime() -> Any:
+    """A runtime over a migrated store, for commands that touch sites and models together."""
+    from domain.runtime import Runtime
+
+    settings = load_settings()
+    open_store(settings)
+    return Runtime(settings)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def retrain(as_json: bool) -> None:
+    """Train on the base data plus all labels; promote only if the gate passes."""
+    from domain import retraining
+
+    progress = ProgressBars(enabled=not as_json)
+    report = retraining.retrain(_runtime(), progress=progress)
+    progress.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), sort_keys=True, default=str))
+        return
+    verdict = "promoted" if report.promoted else "NOT promoted (kept " + str(report.previous) + ")"
+    click.echo(f"Candidate {report.version}: {verdict}")
+    for check in report.checks:
+        status = "ok  " if check["passed"] else "FAIL"
+        click.echo(
+            f"  {status} {check['evaluation']:22} ROC AUC {check['roc_auc']['current']} -> "
+            f"{check['roc_auc']['candidate']}, FPR {check['false_positive_rate']['current']:.4f} "
+            f"-> {check['false_positive_rate']['candidate']:.4f}"
+            + ("" if check["gated"] else " (too few rows to gate)")
+        )
+    _report_carried(report.thresholds_carried)
+
+
+COMMANDS = [train, score, evaluate, retrain, models]

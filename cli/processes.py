@@ -136,4 +136,3 @@ def _stop_children(children: list[subprocess.Popen[bytes]], timeout: float = 40.
             child.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
-

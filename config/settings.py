@@ -73,7 +73,9 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
 
 def _warn_unknown(env: Mapping[str, str]) -> None:
     """Warn about MODERATION_* variables we do not know, which are usually typos."""
-    known = {f.metadata["env"] for f in Settings.__dataclass_fields__.values() if "env" in f.metadata}
+    known = {
+        f.metadata["env"] for f in Settings.__dataclass_fields__.values() if "env" in f.metadata
+    }
     for name in env:
         if name.startswith(ENV_PREFIXES) and name not in known:
             warnings.warn(f"unknown setting {name} is ignored", stacklevel=3)
@@ -108,6 +110,9 @@ class Settings:
     database_url: str = field(default="", metadata=_env("DATABASE_URL"))
     models_dir: Path | None = field(default=None, metadata=_env("MODERATION_MODELS_DIR"))
 
+    # Database: how long a write waits for a locked SQLite (or a PostgreSQL connection)
+    database_busy_timeout_ms: int = field(default=5000, metadata=_env("MODERATION_DB_BUSY_TIMEOUT"))
+
     # Intake
     max_body_bytes: int = field(default=64 * 1024, metadata=_env("MODERATION_MAX_BODY_BYTES"))
     redis_timeout_seconds: float = field(default=0.5, metadata=_env("MODERATION_REDIS_TIMEOUT"))
@@ -130,9 +135,7 @@ class Settings:
         default="30/minute;600/hour", metadata=_env("MODERATION_RATE_LIMIT_AUTHOR")
     )
     rate_limit_site: str = field(default="", metadata=_env("MODERATION_RATE_LIMIT_SITE"))
-    duplicate_window_seconds: int = field(
-        default=300, metadata=_env("MODERATION_DUPLICATE_WINDOW")
-    )
+    duplicate_window_seconds: int = field(default=300, metadata=_env("MODERATION_DUPLICATE_WINDOW"))
     login_max_failures: int = field(default=5, metadata=_env("MODERATION_LOGIN_MAX_FAILURES"))
     login_lockout_seconds: int = field(default=300, metadata=_env("MODERATION_LOGIN_LOCKOUT"))
 

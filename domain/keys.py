@@ -20,6 +20,11 @@ def published_guard(decision_id: int) -> str:
     return f"{PREFIX}:published:{decision_id}"
 
 
+def webhook_queue() -> str:
+    """List of decision ids waiting to be delivered to their sites' webhooks."""
+    return f"{PREFIX}:webhooks:pending"
+
+
 def rate_limit_prefix() -> str:
     """Prefix of the rate limiter's counters."""
     return f"{PREFIX}:ratelimit"

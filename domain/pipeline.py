@@ -9,8 +9,10 @@ from datetime import timedelta
 
 import redis
 
-from domain.models import Comment, Decision, Verdict
-from domain.policy import blocked_author_verdict, decide, thresholds_for
+from classifier import Score
+from domain import webhooks
+from domain.models import Comment, Decision, Site, Submission, Verdict
+from domain.policy import blocked_author_verdict, decide, rule_verdict, thresholds_for
 from domain.runtime import Runtime
 from domain.store import ScoredVerdict
 
@@ -40,6 +42,25 @@ def score_comments(comment_ids: Sequence[str], runtime: Runtime) -> list[Decisio
     return decisions
 
 
+def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Comment, Score]:
+    """Store, score, record and publish one comment synchronously (for the compatibility APIs).
+
+    The comment is committed first, as at intake, so a failure after that leaves it pending
+    for the sweep rather than lost.
+    """
+    comment = runtime.store.comments.add(site, submission)
+    bundle = runtime.models.current()
+    [score] = bundle.score([comment.body])
+    if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
+        verdict = _record(comment, blocked_author_verdict(), None, None)
+    else:
+        thresholds = thresholds_for(site.policy, bundle.metadata.get("thresholds", {}))
+        decided = decide({"spam": score.spam, "toxicity": score.toxicity}, thresholds)
+        verdict = _record(comment, decided, score, bundle.version)
+    publish(runtime.store.comments.record_verdicts([verdict]), runtime)
+    return runtime.store.comments.get(comment.id) or comment, score
+
+
 def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
     """Blocked authors are rejected by rule; everyone else is scored in one batch."""
     blocked = runtime.store.comments.blocked_emails((c.site_id, c.email) for c in comments)
@@ -62,9 +83,16 @@ def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
     return verdicts
 
 
-def _record(comment: Comment, verdict: Verdict, score: object, model_version: str | None) -> ScoredVerdict:
+def rule_decision(comment: Comment, reason: str) -> ScoredVerdict:
+    """A rule's rejection of a comment, ready to record."""
+    return _record(comment, rule_verdict(reason), None, None)
+
+
+def _record(
+    comment: Comment, verdict: Verdict, score: Score | None, model_version: str | None
+) -> ScoredVerdict:
     """Combine a comment, its verdict and its score into what the store records."""
-    as_dict = score.as_dict() if score is not None else {}  # type: ignore[attr-defined]
+    as_dict = score.as_dict() if score is not None else {}
     reasons = list(dict.fromkeys([*as_dict.get("reasons", []), *verdict.reasons]))
     return ScoredVerdict(
         comment_id=comment.id,
@@ -87,9 +115,12 @@ def publish(decisions: Sequence[Decision], runtime: Runtime) -> bool:
     try:
         published = runtime.publisher.publish(decisions)
     except redis.RedisError as error:
-        log.warning("publishing %d result(s) failed, the sweep will retry: %s", len(decisions), error)
+        log.warning(
+            "publishing %d result(s) failed, the sweep will retry: %s", len(decisions), error
+        )
         return False
     runtime.store.comments.mark_published(published)
+    webhooks.hand_over(decisions, runtime)
     return True
 
 

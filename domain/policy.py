@@ -48,13 +48,20 @@ def decide(scores: Mapping[str, float], thresholds: Thresholds) -> Verdict:
     """Reject when any score reaches its reject line, flag when any reaches its flag line."""
     rejected = [axis for axis in AXES if scores[axis] >= thresholds.reject[axis]]
     if rejected:
-        return Verdict(Status.REJECTED, DecidedBy.MODEL, tuple(f"{a}:above_reject" for a in rejected))
+        return Verdict(
+            Status.REJECTED, DecidedBy.MODEL, tuple(f"{a}:above_reject" for a in rejected)
+        )
     flagged = [axis for axis in AXES if scores[axis] >= thresholds.flag[axis]]
     if flagged:
         return Verdict(Status.FLAGGED, DecidedBy.MODEL, tuple(f"{a}:above_flag" for a in flagged))
     return Verdict(Status.APPROVED, DecidedBy.MODEL)
 
 
+def rule_verdict(reason: str) -> Verdict:
+    """A rejection made by a rule (a blocked author, a form trap), without scoring."""
+    return Verdict(Status.REJECTED, DecidedBy.RULE, (reason,))
+
+
 def blocked_author_verdict() -> Verdict:
     """Comments by a blocked author are rejected by rule, without scoring."""
-    return Verdict(Status.REJECTED, DecidedBy.RULE, ("rule:blocked_author",))
+    return rule_verdict("rule:blocked_author")

@@ -38,8 +38,9 @@ def _check(name: str, candidate: Mapping[str, Any], current: Mapping[str, Any]) 
     """Compare one evaluation (a set and an axis) of the candidate with the current model."""
     positives = int(candidate.get("positives", 0))
     negatives = int(candidate.get("n", 0)) - positives
-    gated = min(positives, negatives) >= MIN_ROWS_PER_CLASS
-    auc_drop = float(current["roc_auc"]) - float(candidate["roc_auc"])
+    has_auc = candidate.get("roc_auc") is not None and current.get("roc_auc") is not None
+    gated = has_auc and min(positives, negatives) >= MIN_ROWS_PER_CLASS
+    auc_drop = float(current["roc_auc"]) - float(candidate["roc_auc"]) if has_auc else 0.0
     fpr_rise = float(candidate["false_positive_rate"]) - float(current["false_positive_rate"])
     fpr_allowance = FPR_TOLERANCE + (2.0 / negatives if negatives else 0.0)
     passed = not gated or (auc_drop <= AUC_TOLERANCE and fpr_rise <= fpr_allowance)

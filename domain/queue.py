@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Sequence
+from typing import cast
 
 import redis
 
 from domain import keys
+from domain.breaker import Breaker
 
 log = logging.getLogger(__name__)
 
@@ -24,22 +24,21 @@ class PendingQueue:
 
     def __init__(self, client: redis.Redis, backoff_seconds: float = 1.0) -> None:
         self._client = client
-        self._backoff = backoff_seconds
-        self._skip_until = 0.0
-        self._lock = threading.Lock()
+        self._breaker = Breaker(backoff_seconds)
 
     def enqueue(self, comment_ids: Sequence[str]) -> bool:
         """Add ids to the queue; False (logged) when Redis is unavailable."""
         if not comment_ids:
             return True
-        if time.monotonic() < self._skip_until:
+        if not self._breaker.closed:
             return False
         try:
             self._client.rpush(keys.pending_queue(), *comment_ids)
         except redis.RedisError as error:
-            with self._lock:
-                self._skip_until = time.monotonic() + self._backoff
-            log.warning("could not enqueue %d comment(s), the sweep will: %s", len(comment_ids), error)
+            self._breaker.trip()
+            log.warning(
+                "could not enqueue %d comment(s), the sweep will: %s", len(comment_ids), error
+            )
             return False
         return True
 
@@ -51,7 +50,7 @@ class PendingQueue:
         ids = [_text(first[1])]
         if max_items > 1:
             more = self._client.lpop(keys.pending_queue(), max_items - 1) or []
-            ids.extend(_text(item) for item in more)
+            ids.extend(_text(item) for item in cast(list[bytes], more))
         return ids
 
     def depth(self) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import redis
+from redis import Redis
 
 from config import Settings
+from domain.abuse import AbuseGuard
 from domain.model_provider import ModelProvider
 from domain.publisher import RedisPublisher
 from domain.queue import PendingQueue
@@ -25,13 +26,15 @@ class Runtime:
     @cached_property
     def store(self) -> Store:
         """The database."""
-        return self._store or Store(self.settings.effective_database_url)
+        return self._store or Store(
+            self.settings.effective_database_url, self.settings.database_busy_timeout_ms
+        )
 
     @cached_property
-    def redis(self) -> redis.Redis:
+    def redis(self) -> Redis:
         """A Redis client with short timeouts, so callers never hang while Redis is away."""
         timeout = self.settings.redis_timeout_seconds
-        return redis.Redis.from_url(
+        return Redis.from_url(
             resolve_redis_url(self.settings),
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
@@ -39,9 +42,9 @@ class Runtime:
         )
 
     @cached_property
-    def blocking_redis(self) -> redis.Redis:
+    def blocking_redis(self) -> Redis:
         """A Redis client for blocking reads (the batching consumer waits on BLPOP)."""
-        return redis.Redis.from_url(
+        return Redis.from_url(
             resolve_redis_url(self.settings),
             socket_timeout=30,
             socket_connect_timeout=self.settings.redis_timeout_seconds,
@@ -66,6 +69,16 @@ class Runtime:
     def consumer_queue(self) -> PendingQueue:
         """The same queue, read with a client that may block."""
         return PendingQueue(self.blocking_redis)
+
+    @cached_property
+    def abuse(self) -> AbuseGuard:
+        """Rate limits and duplicate detection at intake."""
+        return AbuseGuard(
+            self.redis,
+            author_limits=self.settings.rate_limit_author,
+            site_limits=self.settings.rate_limit_site,
+            duplicate_window_seconds=self.settings.duplicate_window_seconds,
+        )
 
     @cached_property
     def models(self) -> ModelProvider:

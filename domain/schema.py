@@ -21,7 +21,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a table changes; `migrate()` adds what an older database lacks.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 schema_info = Table(
     "schema_info",
@@ -42,6 +42,8 @@ sites = Table(
     Column("webhook_url", String(2048)),
     Column("webhook_secret", String(128)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Coral Talk's signing secrets for its external moderation phase (a list, for rotation).
+    Column("coral_secrets", JSON),
 )
 
 comments = Table(
@@ -135,4 +137,19 @@ blocked_authors = Table(
     Column("user_id", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("site_id", "email", name="uq_blocked_site_email"),
+)
+
+# One row per attempt to POST a decision to a site's webhook URL.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("status_code", Integer),
+    Column("attempt", Integer, nullable=False),
+    Column("error", String(500)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_webhook_deliveries_decision", "decision_id"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,10 +10,12 @@ import orjson
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import BadRequest, Unauthorized
 
+from domain.abuse import form_trap
 from domain.intake import submit_comment
 from domain.models import Comment, Site
+from domain.store.comments import new_comment_id
 from domain.validation import validate_submission
-from service.responses import json_response
+from service.responses import error_response, json_response
 from service.runtime import current_runtime
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -82,10 +85,30 @@ def comment_document(comment: Comment) -> dict[str, Any]:
 def create_comment() -> Response:
     """Accept a comment: validate, store, enqueue, and answer 202 with where to poll."""
     site = authenticate_site()
-    result = validate_submission(parse_body())
+    body = parse_body()
+    result = validate_submission(body)
     if result.submission is None:
         return json_response({"errors": result.errors}, 422)
-    comment = submit_comment(site, result.submission, current_runtime())
+    runtime = current_runtime()
+    limited = runtime.abuse.rate_limited(site, result.submission)
+    if limited is not None:
+        return error_response(
+            429,
+            "rate_limited",
+            f"Too many comments from this {limited.scope.replace('_', ' ')}; "
+            f"retry in {limited.retry_after_seconds} s.",
+            {"Retry-After": str(limited.retry_after_seconds)},
+        )
+    comment_id = new_comment_id()
+    duplicate_of = runtime.abuse.claim_text(site, result.submission, comment_id)
+    if duplicate_of is not None:
+        return duplicate_response(duplicate_of)
+    trap = form_trap(site.policy, body, time.time())
+    try:
+        comment = submit_comment(site, result.submission, runtime, comment_id, trap)
+    except Exception:
+        runtime.abuse.release_text(site, result.submission)  # nothing stored: not a duplicate
+        raise
     location = url_for("api.get_comment", comment_id=comment.id)
     return json_response(
         {
@@ -96,6 +119,23 @@ def create_comment() -> Response:
             "url": location,
         },
         202,
+        {"Location": location},
+    )
+
+
+def duplicate_response(original_id: str) -> Response:
+    """409 naming the identical comment this author sent a moment ago."""
+    location = url_for("api.get_comment", comment_id=original_id)
+    return json_response(
+        {
+            "error": {
+                "code": "duplicate",
+                "message": "The same author sent the same comment moments ago.",
+            },
+            "id": original_id,
+            "url": location,
+        },
+        409,
         {"Location": location},
     )
 

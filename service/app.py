@@ -9,7 +9,7 @@ from flask import Flask
 
 from config import Settings
 from domain.runtime import Runtime
-from service import api, errors, health, openapi, security
+from service import api, compat, errors, feedback, health, moderation_api, openapi, review, security
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -31,8 +31,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     errors.register(app)
     security.register(app)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(feedback.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(openapi.blueprint)
+    app.register_blueprint(moderation_api.blueprint)
+    compat.register(app)  # Perspective, Akismet, Coral Talk: key/signature auth, CSRF-exempt
+    review.register(app)
+    review.protect(app)  # CSRF on every form; last, so it sees every API blueprint to exempt
     logging.getLogger(__name__).debug("app created for %s", _describe(settings))
     return app
 

@@ -1,11 +1,12 @@
-"""Error handlers: clear JSON for API callers, never a 500 for bad input, 503 when a backend is away."""
+"""Error handlers: clear JSON for API callers, no 500 for bad input, 503 while a backend is away."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, Response, request
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from service.responses import error_response
@@ -18,7 +19,9 @@ API_PREFIXES = ("/api/", "/v1alpha1/", "/1.1/", "/coral/")
 
 def wants_json() -> bool:
     """API routes answer errors in JSON; pages answer in HTML."""
-    return request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException:
@@ -26,7 +29,8 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     if not wants_json():
         return error
     code = (error.name or "error").lower().replace(" ", "_")
-    headers = {"Retry-After": error.retry_after} if getattr(error, "retry_after", None) else None
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
     response = error_response(error.code or 500, code, error.description or error.name, headers)
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="moderation"'
@@ -34,7 +38,7 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
 
 
 def _database_unavailable(error: Exception) -> Response:
-    """The database is locked, restarting or away: ask the caller to retry, keep nothing half-written."""
+    """The database is locked, restarting or away: the caller retries; nothing was half-written."""
     log.warning("database unavailable: %s", type(error).__name__)
     return error_response(
         503,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response
 
 from service.responses import json_response
@@ -28,7 +30,7 @@ def healthz() -> Response:
         "redis": _check(runtime.redis.ping),
     }
     healthy = all(value == "ok" for value in checks.values())
-    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    body: dict[str, Any] = {"status": "ok" if healthy else "unavailable", "checks": checks}
     try:
         body["queue_depth"] = runtime.queue.depth() if checks["redis"] == "ok" else None
     except Exception:  # noqa: BLE001 - the depth is informative only

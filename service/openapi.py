@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from domain.validation import MAX_CHARS
+from service import moderation_openapi
 from service.responses import json_response
 
 blueprint = Blueprint("openapi", __name__)
@@ -107,7 +108,10 @@ def document() -> dict[str, Any]:
             ),
         },
         "components": {
-            "securitySchemes": {"siteKey": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "siteKey": {"type": "http", "scheme": "bearer"},
+                "userToken": moderation_openapi.SECURITY_SCHEME,
+            },
             "schemas": {
                 "Error": ERROR,
                 "ValidationErrors": VALIDATION_ERRORS,
@@ -192,6 +196,7 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **moderation_openapi.PATHS,
         },
     }
 

@@ -10,9 +10,7 @@ from flask import Response
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response serialised with orjson."""
-    return Response(
-        orjson.dumps(body), status=status, mimetype="application/json", headers=headers
-    )
+    return Response(orjson.dumps(body), status=status, mimetype="application/json", headers=headers)
 
 
 def error_response(

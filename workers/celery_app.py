@@ -9,7 +9,7 @@ from celery import Celery
 from config import Settings
 from domain.redis_url import resolve_redis_url
 
-app = Celery("moderation", include=["workers.tasks", "workers.consumer"])
+app = Celery("moderation", include=["workers.tasks", "workers.consumer", "workers.webhooks"])
 
 
 def configure(settings: Settings) -> Celery:
@@ -31,6 +31,16 @@ def configure(settings: Settings) -> Celery:
                 "task": "moderation.sweep",
                 "schedule": timedelta(seconds=settings.sweep_interval_seconds),
                 "options": {"expires": settings.sweep_interval_seconds * 2},
+            },
+            "retrain": {
+                "task": "moderation.retrain_if_needed",
+                "schedule": timedelta(seconds=settings.retrain_interval_seconds),
+                "options": {"expires": 3600},
+            },
+            "dispatch-webhooks": {
+                "task": "moderation.dispatch_webhooks",
+                "schedule": timedelta(seconds=1),
+                "options": {"expires": 2},
             },
         },
     )

@@ -14,7 +14,12 @@ import threading
 import time
 
 import redis
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
+from celery.signals import (
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
 
 from domain import pipeline
 from workers.runtime import reset_runtime, runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from domain import pipeline
+from domain import pipeline, retraining
 from workers.celery_app import app
 from workers.runtime import runtime
 
@@ -26,3 +26,12 @@ def sweep() -> dict[str, int]:
     """Re-enqueue comments pending too long and re-publish unpublished results."""
     report = pipeline.sweep(runtime())
     return {"requeued": len(report.requeued), "republished": report.republished}
+
+
+@app.task(name="moderation.retrain_if_needed", acks_late=True)
+def retrain_if_needed() -> dict[str, object]:
+    """Retrain when enough new labels arrived; the gate decides whether the candidate goes live."""
+    rt = runtime()
+    if not retraining.needs_retraining(rt):
+        return {"skipped": "too few new labels"}
+    return retraining.retrain(rt).as_dict()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import Connection, insert, inspect, select, text, update
 
 from domain.schema import SCHEMA_VERSION, metadata, schema_info
 from domain.store.base import Database
 from domain.store.comments import CommentRepository, ScoredVerdict
-from domain.store.engine import make_engine
+from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.labels import Label, LabelRepository
+from domain.store.moderation import ModerationRepository
 from domain.store.sites import SiteError, SiteRepository
 from domain.store.users import UserError, UserRepository
+from domain.store.webhooks import WebhookRepository
 
 __all__ = ["Label", "ScoredVerdict", "SiteError", "Store", "UserError"]
 
@@ -18,12 +20,14 @@ __all__ = ["Label", "ScoredVerdict", "SiteError", "Store", "UserError"]
 class Store:
     """The database, reached through one repository per kind of record."""
 
-    def __init__(self, database_url: str) -> None:
-        self.db = Database(make_engine(database_url))
+    def __init__(self, database_url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+        self.db = Database(make_engine(database_url, busy_timeout_ms))
         self.sites = SiteRepository(self.db)
         self.comments = CommentRepository(self.db)
         self.users = UserRepository(self.db)
         self.labels = LabelRepository(self.db)
+        self.moderation = ModerationRepository(self.db)
+        self.webhooks = WebhookRepository(self.db)
 
     def migrate(self) -> None:
         """Create or upgrade the schema; safe to call from every process on every start."""
@@ -35,6 +39,13 @@ class Store:
             metadata.create_all(connection, checkfirst=True)
             if "schema_info" not in existing:
                 connection.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
+            else:
+                _add_missing_columns(connection)
+                connection.execute(
+                    update(schema_info)
+                    .where(schema_info.c.version < SCHEMA_VERSION)
+                    .values(version=SCHEMA_VERSION)
+                )
 
     def schema_version(self) -> int:
         """The schema version recorded in the database."""
@@ -49,3 +60,21 @@ class Store:
     def dispose(self) -> None:
         """Close pooled connections (after a fork, or at shutdown)."""
         self.db.engine.dispose()
+
+
+def _add_missing_columns(connection: Connection) -> None:
+    """Add the nullable columns an older database lacks (new ones only ever come nullable)."""
+    inspector = inspect(connection)
+    preparer = connection.dialect.identifier_preparer
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            column_type = column.type.compile(dialect=connection.dialect)
+            connection.execute(
+                text(
+                    f"ALTER TABLE {preparer.format_table(table)} "
+                    f"ADD COLUMN {preparer.format_column(column)} {column_type}"
+                )
+            )

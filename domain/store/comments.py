@@ -126,11 +126,12 @@ class CommentRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add(self, site: Site, submission: Submission) -> Comment:
+    def add(self, site: Site, submission: Submission, comment_id: str | None = None) -> Comment:
         """Store a new pending comment and commit, before anything is enqueued."""
         now = utcnow()
+        comment_id = comment_id or new_comment_id()
         values = {
-            "id": new_comment_id(),
+            "id": comment_id,
             "site_id": site.id,
             "article_id": submission.article_id,
             "parent_id": submission.parent_id,
@@ -148,7 +149,7 @@ class CommentRepository:
         with self._db.write() as connection:
             connection.execute(insert(comments).values(**values))
         return Comment(
-            id=values["id"],
+            id=comment_id,
             site_id=site.id,
             site_slug=site.slug,
             article_id=submission.article_id,
@@ -220,7 +221,9 @@ class CommentRepository:
                     recorded.append(decision_id)
             return self._decisions(connection, recorded)
 
-    def _record_one(self, connection: Connection, verdict: ScoredVerdict, now: datetime) -> int | None:
+    def _record_one(
+        self, connection: Connection, verdict: ScoredVerdict, now: datetime
+    ) -> int | None:
         """Move one comment out of pending and add its decision row; None if it was not pending."""
         changed = connection.execute(
             update(comments)
@@ -276,7 +279,7 @@ class CommentRepository:
             )
 
     def claim_stale_pending(self, older_than: timedelta, limit: int = 5000) -> list[str]:
-        """Ids of comments pending since before the grace period; re-stamped so one sweep owns them."""
+        """Ids of comments pending past the grace period, re-stamped so one sweep owns them."""
         now = utcnow()
         cutoff = now - older_than
         with self._db.write() as connection:

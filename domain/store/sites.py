@@ -95,9 +95,7 @@ class SiteRepository:
         if cached and now - cached[0] < KEY_CACHE_SECONDS:
             return cached[1]
         with self._db.read() as connection:
-            row = connection.execute(
-                select(sites).where(sites.c.api_key_hash == key_hash)
-            ).first()
+            row = connection.execute(select(sites).where(sites.c.api_key_hash == key_hash)).first()
         # The index lookup found the row by hash; compare again in constant time anyway.
         site = _site(row) if row and credentials.secret_matches(key, row.api_key_hash) else None
         with self._cache_lock:

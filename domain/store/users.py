@@ -109,6 +109,18 @@ class UserRepository:
         self._set_failures(row.id, 0 if locked else failures, now + lockout if locked else None)
         return None, locked
 
+    def set_sites(self, user_id: int, site_slugs: list[str] | None) -> None:
+        """Limit a user to some sites (None: every site)."""
+        with self._db.write() as connection:
+            connection.execute(
+                update(users).where(users.c.id == user_id).values(site_slugs=site_slugs)
+            )
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        """Deactivate or reactivate a user; an inactive user can neither log in nor use a token."""
+        with self._db.write() as connection:
+            connection.execute(update(users).where(users.c.id == user_id).values(active=active))
+
     def _set_failures(self, user_id: int, failures: int, locked_until: Any) -> None:
         """Store the failed log-in count and lock-out time."""
         with self._db.write() as connection:

@@ -55,4 +55,12 @@ def test_all_axes_and_lines_are_carried() -> None:
     scores = {"spam": np.linspace(0, 1, 101), "toxicity": np.linspace(0, 1, 101)}
     halved = {axis: values / 2 for axis, values in scores.items()}
     carried = carry_thresholds({"spam": {"flag": 0.5, "reject": 0.9}}, scores, halved)
-    assert abs(carried["spam"]["flag"] - 0.25) < 0.01 and abs(carried["spam"]["reject"] - 0.45) < 0.01
+    assert (
+        abs(carried["spam"]["flag"] - 0.25) < 0.01 and abs(carried["spam"]["reject"] - 0.45) < 0.01
+    )
+
+
+def test_a_set_with_one_class_only_is_reported_but_not_gated() -> None:
+    one_class = {"roc_auc": None, "false_positive_rate": 0.0, "n": 30, "positives": 30}
+    result = gate({"moderators/spam": one_class}, {"moderators/spam": one_class})
+    assert result.promote and not result.checks[0]["gated"]

@@ -69,7 +69,9 @@ def test_astral_characters_count_as_one_code_point_each() -> None:
 
 def test_sender_name_is_bounded() -> None:
     result = validate_submission({**VALID, "sender_name": "n" * 101})
-    assert result.errors == {"sender_name": ["Sender name must be at most 100 characters (it has 101)"]}
+    assert result.errors == {
+        "sender_name": ["Sender name must be at most 100 characters (it has 101)"]
+    }
 
 
 def test_wrong_types_are_reported_not_raised() -> None:
@@ -106,8 +108,18 @@ values = st.one_of(
     st.lists(st.text(), max_size=3),
     st.dictionaries(st.text(), st.text(), max_size=2),
 )
-FIELDS = ["article_id", "sender_name", "email", "comment", "parent_id", "author_ip",
-          "user_agent", "referrer", "permalink", "unknown"]
+FIELDS = [
+    "article_id",
+    "sender_name",
+    "email",
+    "comment",
+    "parent_id",
+    "author_ip",
+    "user_agent",
+    "referrer",
+    "permalink",
+    "unknown",
+]
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)

@@ -41,8 +41,13 @@ def post(base_url: str, key: str, comment: str, article: str = "a1") -> requests
     """Post a comment as a site's server would."""
     return requests.post(
         f"{base_url}/api/v1/comments",
-        json={"article_id": article, "sender_name": "Reader", "email": "r@example.com",
-              "comment": comment, "author_ip": "198.51.100.7"},
+        json={
+            "article_id": article,
+            "sender_name": "Reader",
+            "email": "r@example.com",
+            "comment": comment,
+            "author_ip": "198.51.100.7",
+        },
         headers={"Authorization": f"Bearer {key}"},
         timeout=10,
     )
@@ -76,17 +81,22 @@ def test_a_posted_comment_gets_its_verdict_in_the_sites_stream(
     assert client.xack(keys.results("planet"), "site-backend", *entry_ids) == 3
 
     status = requests.get(
-        f"{base_url}/api/v1/comments/{ids[1]}", headers={"Authorization": f"Bearer {key}"},
+        f"{base_url}/api/v1/comments/{ids[1]}",
+        headers={"Authorization": f"Bearer {key}"},
         timeout=10,
     ).json()
     assert status["status"] == by_id[ids[1]]["status"]
     assert status["scores"]["spam"] > 0.5 and status["model_version"]
     assert status["reasons"]
     assert not client.exists(keys.results("other"))
-    assert requests.get(
-        f"{base_url}/api/v1/comments/{ids[1]}", headers={"Authorization": f"Bearer {other_key}"},
-        timeout=10,
-    ).status_code == 404
+    assert (
+        requests.get(
+            f"{base_url}/api/v1/comments/{ids[1]}",
+            headers={"Authorization": f"Bearer {other_key}"},
+            timeout=10,
+        ).status_code
+        == 404
+    )
 
 
 def test_comments_posted_while_no_worker_runs_are_scored_once_it_starts(

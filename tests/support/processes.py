@@ -35,6 +35,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
             "MODERATION_RATE_LIMIT_AUTHOR": settings.rate_limit_author,
             "MODERATION_RATE_LIMIT_SITE": settings.rate_limit_site,
             "MODERATION_DUPLICATE_WINDOW": str(settings.duplicate_window_seconds),
+            "MODERATION_DB_BUSY_TIMEOUT": str(settings.database_busy_timeout_ms),
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -9,7 +9,9 @@ import redis
 from domain import keys
 
 
-def read_results(client: redis.Redis, site: str, count: int, timeout: float = 60.0) -> list[dict[str, str]]:
+def read_results(
+    client: redis.Redis, site: str, count: int, timeout: float = 60.0
+) -> list[dict[str, str]]:
     """Wait until the site's stream holds `count` entries and return them decoded."""
     deadline = time.monotonic() + timeout
     entries: list[dict[str, str]] = []

@@ -1,0 +1,64 @@
+"""Classifier latency/throughput beside alt-profanity-check (python -m bench.bench_classifier)."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from classifier import train_bundle
+from classifier.data import ALL_SETS, load_dataset
+
+REPEATS = 5
+
+
+def _texts(n: int = 1000) -> list[str]:
+    """A fixed mix of texts from every data set (every k-th row, capped at 500 chars)."""
+    rows = [r.text for name in ALL_SETS for r in load_dataset(name)]
+    step = max(len(rows) // n, 1)
+    return [t[:500] for t in rows[::step][:n]]
+
+
+def _median_seconds(fn: Callable[[], object], repeats: int = REPEATS) -> float:
+    """Median wall time of ``fn`` over a few repeats."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _single_ms(fn: Callable[[Sequence[str]], object], texts: list[str]) -> float:
+    """Median per-comment latency (ms) when scoring one comment per call."""
+    sample = texts[:200]
+    return _median_seconds(lambda: [fn([t]) for t in sample]) / len(sample) * 1000
+
+
+def main() -> None:
+    """Train (or reuse) the default bundle and print the benchmark table."""
+    from profanity_check import predict_prob
+
+    texts = _texts()
+    bundle = train_bundle()
+    ours_batch = _median_seconds(lambda: bundle.score(texts))
+    peer_batch = _median_seconds(lambda: predict_prob(texts))
+    ours_single = _single_ms(bundle.score, texts)
+    peer_single = _single_ms(predict_prob, texts)
+    rows = [
+        ("ours (normalise + 2 axes + attrs + explanations)", ours_single, ours_batch),
+        ("alt-profanity-check predict_prob", peer_single, peer_batch),
+    ]
+    out = sys.stdout
+    out.write(f"{len(texts)} texts, median of {REPEATS} repeats\n")
+    out.write(f"{'scorer':52} {'single ms':>10} {'batch ms/comment':>17} {'comments/s':>11}\n")
+    for name, single, batch in rows:
+        out.write(f"{name:52} {single:10.3f} {batch / len(texts) * 1000:17.3f} "
+                  f"{len(texts) / batch:11.0f}\n")
+    out.write(f"ratio ours/peer time: single {ours_single / peer_single:.2f}x, "
+              f"batch {ours_batch / peer_batch:.2f}x\n")
+
+
+if __name__ == "__main__":
+    main()

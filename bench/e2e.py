@@ -1,0 +1,460 @@
+"""End-to-end benchmark: real gunicorn, Celery, Redis and database, against a bare-intake ceiling.
+
+    .venv/bin/python -m bench.e2e [--comments N] [--runs K] [--concurrency C]
+                                  [--database sqlite|postgresql]
+
+Each run starts everything afresh (Redis, database, web, worker), warms up, then posts N comments
+from C threads and reads the verdicts from the site's results stream. Runs alternate: bare app,
+ours, bare, ours, ... Then one open-loop run paces arrivals at half the bare ceiling for latency.
+Results are printed and written into docs/performance.md (see that file for how to read them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import orjson
+import redis
+from sqlalchemy import func, select
+
+from bench.procs import ROOT, Child, cpu_seconds, rss_mb
+from bench.stack import DEFAULT_POSTGRES_URL, Stack, StackConfig, trained_models_dir
+from domain.schema import decisions
+from domain.store import Store
+
+DOCS = ROOT / "docs" / "performance.md"
+
+
+@dataclass
+class RunResult:
+    """The figures of one run."""
+
+    kind: str
+    mode: str
+    sent: int = 0
+    accepted: int = 0
+    verdicts: int = 0
+    accepted_per_s: float = 0.0
+    verdicts_per_s: float = 0.0
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    cpu_per_1000: dict[str, float] = field(default_factory=dict)
+    rss_mb: dict[str, list[float]] = field(default_factory=dict)
+    batches: dict[str, float] = field(default_factory=dict)
+    max_queue_depth: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    rate: float = 0.0
+    schedule_lag_p99_ms: float = 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The nearest-rank q-th percentile (0-100) of the values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+class DepthSampler:
+    """Samples the pending queue's length every 100 ms, to see the backlog under load."""
+
+    def __init__(self, redis_url: str, key: str) -> None:
+        self._client = redis.Redis.from_url(redis_url, socket_timeout=2)
+        self._key = key
+        self._stop = threading.Event()
+        self.max_depth = 0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> DepthSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._client.close()
+
+    def _run(self) -> None:
+        """Poll LLEN until stopped."""
+        while not self._stop.wait(0.1):
+            try:
+                self.max_depth = max(self.max_depth, int(self._client.llen(self._key)))
+            except redis.RedisError:
+                return
+
+
+def _load(stack: Stack, count: int, concurrency: int, rate: float, tag: str) -> dict[str, Any]:
+    """Run the load generator as its own process and return what it wrote."""
+    out = stack.root / f"load-{tag}.json"
+    args = ["bench.loadgen", "--url", stack.url, "--key", stack.key, "--comments", str(count)]
+    args += ["--concurrency", str(concurrency), "--rate", str(rate), "--tag", tag]
+    args += ["--out", str(out), "--max-seconds", "300"]
+    loadgen = Child.python("loadgen", args, dict(os.environ))
+    loadgen.wait(360)
+    if not out.exists():
+        raise RuntimeError(f"load generator failed:\n{loadgen.output()}")
+    return dict(orjson.loads(out.read_bytes()))
+
+
+def _wait_stream_length(stack: Stack, length: int, timeout: float = 120.0) -> str:
+    """Wait until the stream holds `length` entries; return the id of the last one."""
+    client = redis.Redis.from_url(stack.redis.url)
+    deadline = time.monotonic() + timeout
+    while client.xlen(stack.stream) < length and time.monotonic() < deadline:
+        time.sleep(0.05)
+    last = cast(list[tuple[bytes, Any]], client.xrevrange(stack.stream, count=1))
+    client.close()
+    return last[0][0].decode() if last else "0-0"
+
+
+def _batch_sizes(database_url: str, since: datetime) -> dict[str, float]:
+    """Batch sizes seen by the workers: a batch's decisions share one created_at."""
+    store = Store(database_url)
+    with store.db.read() as connection:
+        sizes = list(
+            connection.execute(
+                select(func.count())
+                .select_from(decisions)
+                .where(decisions.c.created_at >= since)
+                .group_by(decisions.c.created_at)
+            ).scalars()
+        )
+    store.dispose()
+    if not sizes:
+        return {}
+    return {
+        "batches": len(sizes),
+        "mean": statistics.fmean(sizes),
+        "p50": percentile(sizes, 50),
+        "max": max(sizes),
+    }
+
+
+def run_once(
+    kind: str,
+    config: StackConfig,
+    models: Path,
+    count: int,
+    concurrency: int,
+    rate: float = 0.0,
+    warmup: int = 200,
+    tag: str = "run",
+) -> RunResult:
+    """Start a fresh stack, warm it up, measure one load, stop everything."""
+    stack = Stack(kind, config, models)
+    try:
+        stack.start()
+        warm = _load(stack, warmup, concurrency, 0.0, f"{tag}-warmup")
+        after = _wait_stream_length(stack, len(warm["accepted"]))
+        reader_out = stack.root / "reader.json"
+        reader = Child.python(
+            "reader",
+            ["bench.reader", "--redis", stack.redis.url, "--stream", stack.stream,
+             "--after", after, "--expect", str(count), "--max-seconds", "400",
+             "--out", str(reader_out)],
+            dict(os.environ),
+        )  # fmt: skip
+        reader.wait_for("reader ready", timeout=60)
+        pids = stack.component_pids()
+        before = {name: cpu_seconds(group) for name, group in pids.items()}
+        since = datetime.now(UTC)
+        with DepthSampler(stack.redis.url, "moderation:queue:pending") as sampler:
+            load = _load(stack, count, concurrency, rate, tag)
+            try:
+                reader.wait(120)
+            except RuntimeError:
+                reader.stop()  # SIGTERM: it writes what arrived so far
+        after_cpu = {name: cpu_seconds(group) for name, group in pids.items()}
+        read = orjson.loads(reader_out.read_bytes())
+        result = _summarise(kind, load, read, before, after_cpu, rate)
+        result.max_queue_depth = sampler.max_depth
+        result.rss_mb = {
+            name: [round(rss_mb(pid) or 0.0, 1) for pid in group[1:] or group]
+            for name, group in pids.items()
+            if name != "redis"
+        }
+        if kind == "ours":
+            result.batches = _batch_sizes(stack.database_url, since)
+        return result
+    finally:
+        stack.stop()
+
+
+def _summarise(
+    kind: str,
+    load: dict[str, Any],
+    read: dict[str, Any],
+    before: dict[str, dict[int, float]],
+    after: dict[str, dict[int, float]],
+    rate: float,
+) -> RunResult:
+    """Turn raw send and arrival times into rates, latencies and CPU per 1,000 comments."""
+    accepted: dict[str, list[float]] = load["accepted"]
+    arrived: dict[str, float] = read["arrived"]
+    start = load["started"]
+    latencies = [
+        (arrived[cid] - sent) * 1000 for cid, (sent, _done) in accepted.items() if cid in arrived
+    ]
+    last_response = max((done for _sent, done in accepted.values()), default=start)
+    last_verdict = max((arrived[cid] for cid in accepted if cid in arrived), default=start)
+    verdicts = len(latencies)
+    result = RunResult(
+        kind=kind,
+        mode="paced" if rate > 0 else "closed",
+        sent=load["sent"],
+        accepted=len(accepted),
+        verdicts=verdicts,
+        accepted_per_s=len(accepted) / max(last_response - start, 1e-9),
+        verdicts_per_s=verdicts / max(last_verdict - start, 1e-9),
+        statuses=load["statuses"],
+        rate=rate,
+    )
+    result.latency_ms = {
+        q: percentile(latencies, p) for q, p in (("p50", 50), ("p95", 95), ("p99", 99))
+    }
+    lag = load.get("schedule_lag") or []
+    result.schedule_lag_p99_ms = percentile(lag, 99) * 1000 if lag else 0.0
+    per = 1000 / max(len(accepted), 1)
+    for name, used in after.items():
+        spent = sum(seconds - before[name].get(pid, 0.0) for pid, seconds in used.items())
+        result.cpu_per_1000[name] = spent * per
+    result.cpu_per_1000["loadgen"] = load["cpu_seconds"] * per
+    result.cpu_per_1000["reader"] = read["cpu_seconds"] * per
+    return result
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    model = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    memory = "unknown"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "memory": memory,
+        "python": platform.python_version(),
+        "load average at start": load,
+    }
+
+
+def _median_range(values: list[float], fmt: str = "{:.0f}") -> str:
+    """`median (min-max)` of a list of numbers."""
+    if not values:
+        return "-"
+    median = fmt.format(statistics.median(values))
+    if len(values) == 1:
+        return median
+    return f"{median} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def report(
+    args: argparse.Namespace,
+    config: StackConfig,
+    bare: list[RunResult],
+    ours: list[RunResult],
+    paced: list[RunResult],
+    host: dict[str, str],
+) -> str:
+    """The results as a Markdown section (also printed)."""
+    ceiling = statistics.median(r.accepted_per_s for r in bare) if bare else float("nan")
+    e2e = statistics.median(r.verdicts_per_s for r in ours) if ours else float("nan")
+    lines = [
+        f"### {config.database}: web workers {config.web_workers}, worker concurrency "
+        f"{config.worker_concurrency}, batch {config.batch_size}, {args.comments} comments "
+        f"x {args.runs} runs, {args.concurrency} connections",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
+        + ", ".join(f"{k} {v}" for k, v in host.items())
+        + f"; load average at end {' '.join(Path('/proc/loadavg').read_text().split()[:3])}.",
+        "",
+        f"Command: `.venv/bin/python -m bench.e2e {' '.join(sys.argv[1:])}`",
+        "",
+        "| closed loop | accepted/s | verdicts/s | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, runs in (("bare intake (ceiling)", bare), ("ours, end to end", ours)):
+        lines.append(
+            f"| {name} | {_median_range([r.accepted_per_s for r in runs])} "
+            f"| {_median_range([r.verdicts_per_s for r in runs])} "
+            + " ".join(
+                f"| {_median_range([r.latency_ms[q] for r in runs], '{:.1f}')}"
+                for q in ("p50", "p95", "p99")
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        f"**End-to-end verdict rate / bare ceiling: {e2e / ceiling:.0%}** "
+        f"(medians of {len(ours)} and {len(bare)} runs; ours per run: "
+        + ", ".join(f"{r.verdicts_per_s / ceiling:.0%}" for r in ours)
+        + ")",
+        "",
+    ]
+    if paced:
+        lines += [
+            "| open loop (paced) | offered/s | verdicts | p50 ms | p95 ms | p99 ms | "
+            "generator lag p99 ms |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for r in paced:
+            lines.append(
+                f"| ours at half the ceiling | {r.rate:.0f} | {r.verdicts}/{r.accepted} "
+                f"| {r.latency_ms['p50']:.1f} | {r.latency_ms['p95']:.1f} "
+                f"| {r.latency_ms['p99']:.1f} | {r.schedule_lag_p99_ms:.1f} |"
+            )
+        lines.append("")
+    components = ["web", "worker", "redis", "loadgen", "reader"]
+    lines += [
+        "CPU seconds per 1,000 comments (median of runs):",
+        "",
+        "| run | " + " | ".join(components) + " | total |",
+        "|---|" + "---|" * (len(components) + 1),
+    ]
+    for name, runs in (("bare", bare), ("ours", ours), ("ours paced", paced)):
+        if not runs:
+            continue
+        cells = [statistics.median(r.cpu_per_1000.get(c, 0.0) for r in runs) for c in components]
+        lines.append(
+            f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + f" | {sum(cells):.2f} |"
+        )
+    lines.append("")
+    if ours:
+        last = ours[-1]
+        lines += [
+            f"Worker batches (last closed-loop run): {_fmt(last.batches)}; "
+            f"max pending queue depth {last.max_queue_depth}.",
+            f"RSS MB after the run: worker processes {last.rss_mb.get('worker')}, "
+            f"web processes {last.rss_mb.get('web')}.",
+        ]
+        if paced:
+            lines.append(f"Worker batches at half the ceiling: {_fmt(paced[-1].batches)}.")
+        bad = {s: n for r in ours + paced for s, n in r.statuses.items() if s != "202"}
+        missing = sum(r.accepted - r.verdicts for r in ours + paced)
+        lines.append(f"Non-202 answers: {bad or 'none'}; accepted without a verdict: {missing}.")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(values: dict[str, float]) -> str:
+    """Compact `name value` pairs."""
+    return ", ".join(f"{k} {v:.0f}" if k != "mean" else f"{k} {v:.1f}" for k, v in values.items())
+
+
+def write_docs(section: str, database: str) -> None:
+    """Replace this database's results section in docs/performance.md (or append it)."""
+    begin, end = f"<!-- bench.e2e:{database}:begin -->", f"<!-- bench.e2e:{database}:end -->"
+    text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
+    block = f"{begin}\n{section}{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    DOCS.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse options, run bare/ours alternately, then the paced run; print and record."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--comments", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument(
+        "--latency-comments",
+        type=int,
+        default=None,
+        help="comments in the paced run (default: --comments; 0 skips it)",
+    )
+    parser.add_argument(
+        "--latency-rate",
+        type=float,
+        default=None,
+        help="paced arrivals/s (default: half the bare ceiling)",
+    )
+    parser.add_argument(
+        "--models-dir", type=Path, help="a trained models folder (default: train once into a cache)"
+    )
+    parser.add_argument("--no-docs", action="store_true", help="do not touch docs/performance.md")
+    parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    args = parser.parse_args(argv)
+    config = StackConfig(
+        web_workers=args.web_workers,
+        worker_concurrency=args.worker_concurrency,
+        batch_size=args.batch_size,
+        database=args.database,
+        postgres_url=args.postgres_url,
+    )
+    host = machine()
+    models = args.models_dir or trained_models_dir()
+    bare: list[RunResult] = []
+    ours: list[RunResult] = []
+    for index in range(args.runs):
+        for kind, results in (("bare", bare), ("ours", ours)):
+            result = run_once(
+                kind, config, models, args.comments, args.concurrency,
+                warmup=args.warmup, tag=f"{kind}{index}",
+            )  # fmt: skip
+            results.append(result)
+            print(_one_line(result), flush=True)
+    paced: list[RunResult] = []
+    latency_comments = args.comments if args.latency_comments is None else args.latency_comments
+    if latency_comments > 0:
+        ceiling = statistics.median(r.accepted_per_s for r in bare) if bare else 500.0
+        rate = args.latency_rate or ceiling / 2
+        result = run_once(
+            "ours", config, models, latency_comments, args.concurrency, rate=rate,
+            warmup=args.warmup, tag="paced",
+        )  # fmt: skip
+        paced.append(result)
+        print(_one_line(result), flush=True)
+    section = report(args, config, bare, ours, paced, host)
+    print()
+    print(section)
+    if args.json:
+        args.json.write_bytes(
+            orjson.dumps(
+                {"machine": host, "bare": bare, "ours": ours, "paced": paced},
+                option=orjson.OPT_INDENT_2,
+            )
+        )
+    if not args.no_docs:
+        write_docs(section, args.database)
+
+
+def _one_line(r: RunResult) -> str:
+    """Progress line for one run."""
+    return (
+        f"{r.kind:5} {r.mode:6} accepted {r.accepted}/{r.sent} at {r.accepted_per_s:.0f}/s, "
+        f"verdicts {r.verdicts} at {r.verdicts_per_s:.0f}/s, p50/p99 "
+        f"{r.latency_ms['p50']:.1f}/{r.latency_ms['p99']:.1f} ms, batches {_fmt(r.batches)}, "
+        f"cpu/1000 " + " ".join(f"{k} {v:.2f}" for k, v in r.cpu_per_1000.items())
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The processes one benchmark run talks to: ours (web, worker, Redis, database) or the bare app."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.bare_app import STREAM as BARE_STREAM
+from bench.procs import Child, process_tree, wait_http
+from cli.embedded_redis import EmbeddedRedis, free_port
+from domain import keys
+from domain.schema import metadata
+from domain.store import Store
+
+SITE = "bench"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """How to run the service under test."""
+
+    web_workers: int = 2
+    worker_concurrency: int = 2
+    batch_size: int = 256
+    database: str = "sqlite"
+    postgres_url: str = DEFAULT_POSTGRES_URL
+
+
+def _classifier_fingerprint() -> str:
+    """A hash of the classifier's code and data (as the tests' model cache uses)."""
+    import classifier
+
+    digest = hashlib.sha256()
+    package = Path(classifier.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".csv"}:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def trained_models_dir() -> Path:
+    """The default model, trained once into a cache folder keyed by the classifier's code."""
+    from classifier import ModelRegistry
+
+    cache_root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    models_dir = cache_root / "comment-moderation-bench" / _classifier_fingerprint()
+    ModelRegistry(models_dir).ensure_current()  # trains under a file lock if absent
+    return models_dir
+
+
+def reset_postgres(url: str) -> None:
+    """Drop our tables so the run starts from an empty schema."""
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS schema_info"))
+    engine.dispose()
+
+
+class Stack:
+    """A fresh Redis plus either our web+worker or the bare app, in a temporary folder."""
+
+    def __init__(self, kind: str, config: StackConfig, models_cache: Path) -> None:
+        self.kind = kind
+        self.config = config
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"bench-{kind}-")
+        self.root = Path(self._tmp.name)
+        self.redis = EmbeddedRedis(self.root / "redis")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.key = "bench-bare-key"
+        self.database_url = ""
+        self.children: dict[str, Child] = {}
+        self._models_cache = models_cache
+
+    @property
+    def stream(self) -> str:
+        """The stream whose entries mark a comment as done."""
+        return BARE_STREAM if self.kind == "bare" else keys.results(SITE)
+
+    def _env(self) -> dict[str, str]:
+        """Our settings for the child processes; nothing inherited from MODERATION_*."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
+        env.update(
+            {
+                "REDIS_URL": self.redis.url,
+                "MODERATION_DATA_DIR": str(self.root / "data"),
+                "DATABASE_URL": self.database_url,
+                "SECRET_KEY": "bench-secret-key",
+                "MODERATION_MODELS_DIR": str(self.root / "models"),
+                "MODERATION_BATCH_SIZE": str(self.config.batch_size),
+                "MODERATION_WEB_WORKERS": str(self.config.web_workers),
+                "MODERATION_RATE_LIMIT_AUTHOR": "",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
+
+    def start(self) -> Stack:
+        """Start Redis, then the app (and the worker), and wait until they are ready."""
+        self.redis.start()
+        if self.kind == "bare":
+            self._start_bare()
+        else:
+            self._start_ours()
+        return self
+
+    def _start_bare(self) -> None:
+        """The bare app under the same gunicorn options."""
+        args = ["bench.bare_app", "--port", str(self.port), "--key", self.key]
+        args += ["--workers", str(self.config.web_workers)]
+        web = Child.python("bare", args, self._env())
+        self.children["web"] = web
+        wait_http(f"{self.url}/healthz", child=web)
+
+    def _start_ours(self) -> None:
+        """A fresh database and site, then `moderation web` and `moderation worker`."""
+        data_dir = self.root / "data"
+        data_dir.mkdir(parents=True)
+        shutil.copytree(
+            self._models_cache, self.root / "models", ignore=shutil.ignore_patterns(".*.lock")
+        )
+        if self.config.database == "postgresql":
+            self.database_url = self.config.postgres_url
+            reset_postgres(self.database_url)
+        else:
+            self.database_url = f"sqlite:///{data_dir / 'moderation.db'}"
+        store = Store(self.database_url)
+        store.migrate()
+        _site, self.key = store.sites.create(SITE, "Benchmark site")
+        store.dispose()
+        env = self._env()
+        web = Child.python("web", ["cli", "web", "--port", str(self.port)], env)
+        self.children["web"] = web
+        concurrency = str(self.config.worker_concurrency)
+        worker = Child.python(
+            "worker", ["cli", "worker", "--concurrency", concurrency, "--loglevel", "INFO"], env
+        )
+        self.children["worker"] = worker
+        wait_http(f"{self.url}/healthz", child=web)
+        worker.wait_for("batching consumer ready", times=self.config.worker_concurrency)
+
+    def component_pids(self) -> dict[str, list[int]]:
+        """The live pids of each component (a process and its descendants)."""
+        pids = {name: process_tree(child.pid) for name, child in self.children.items()}
+        if self.redis.process is not None:
+            pids["redis"] = [self.redis.process.pid]
+        return pids
+
+    def stop(self) -> None:
+        """Stop everything and delete the temporary folder."""
+        for child in reversed(list(self.children.values())):
+            child.stop()
+        self.redis.stop()
+        self._tmp.cleanup()

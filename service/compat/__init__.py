@@ -1,0 +1,15 @@
+"""Drop-in endpoints for clients of Perspective, Akismet and Coral Talk's external moderation."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from service.compat import akismet, coral, perspective
+
+__all__ = ["register"]
+
+
+def register(app: Flask) -> None:
+    """Register the compatibility blueprints (all key- or signature-authenticated, no cookies)."""
+    for module in (perspective, akismet, coral):
+        app.register_blueprint(module.blueprint)

@@ -1,0 +1,288 @@
+"""Perspective API's `comments:analyze` and `comments:suggestscore`, answered by our models.
+
+Attributes we score honestly from the model's heads: TOXICITY (toxicity head), SPAM (spam head),
+IDENTITY_ATTACK (hate_speech head) and PROFANITY (offensive head; both sub-heads learnt from
+tweets labelled hate speech / offensive language). Everything else Perspective offers (INSULT,
+THREAT, SEVERE_TOXICITY, SEXUALLY_EXPLICIT, FLIRTATION, ...) is refused the way Perspective
+refuses an attribute for a language, so clients that already handle that error keep working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from flask import Blueprint, Response, request
+
+from classifier import ModelBundle, Score
+from domain.models import Site
+from domain.runtime import Runtime
+from domain.store import Label
+from service.compat import common
+from service.compat.models import UnknownVersion, bundle_for
+from service.responses import json_response
+from service.runtime import current_runtime
+
+blueprint = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
+
+# Perspective attribute -> the model head that scores it.
+ATTRIBUTES = {
+    "TOXICITY": "toxicity",
+    "SPAM": "spam",
+    "IDENTITY_ATTACK": "hate_speech",
+    "PROFANITY": "offensive",
+}
+SPAN_AXIS = {"TOXICITY": "toxicity", "SPAM": "spam"}  # sub-attributes use toxicity's spans
+LANGUAGES = ("en",)
+MAX_TEXT_BYTES = 20480  # Perspective's own limit
+SENDER_NAME = "perspective-client"
+EMAIL = common.placeholder_email("perspective")
+
+
+class PerspectiveError(Exception):
+    """An error answered in Google's JSON shape: `{"error": {"code", "message", "status"}}`."""
+
+    def __init__(
+        self, message: str, code: int = 400, status: str = "INVALID_ARGUMENT", error_type: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message, self.code, self.status, self.error_type = message, code, status, error_type
+
+    def response(self) -> Response:
+        """The error as Perspective sends it."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        if self.error_type:
+            error["details"] = [
+                {
+                    "@type": "type.googleapis.com/google.commentanalyzer.v1alpha1.Error",
+                    "errorType": self.error_type,
+                }
+            ]
+        return json_response({"error": error}, self.code)
+
+
+@blueprint.errorhandler(PerspectiveError)
+def _perspective_error(error: PerspectiveError) -> Response:
+    """Render our errors in Perspective's shape."""
+    return error.response()
+
+
+@dataclass(frozen=True)
+class Requested:
+    """One entry of `requestedAttributes`: its name as sent, the attribute, the pinned version."""
+
+    key: str
+    name: str
+    version: str | None
+    threshold: float | None
+
+
+def _site(runtime: Runtime) -> Site:
+    """The site whose API key is in `?key=` (or `X-Goog-Api-Key`), as Google APIs take it."""
+    key = request.args.get("key") or request.headers.get("X-Goog-Api-Key")
+    if not key:
+        raise PerspectiveError("The request is missing a valid API key.", 403, "PERMISSION_DENIED")
+    site = runtime.store.sites.by_key(key)
+    if site is None:
+        raise PerspectiveError("API key not valid. Please pass a valid API key.")
+    return site
+
+
+def _body() -> dict[str, Any]:
+    """The JSON request body, which must be an object."""
+    try:
+        body = orjson.loads(request.get_data(cache=False) or b"{}")
+    except orjson.JSONDecodeError as error:
+        raise PerspectiveError(f"Invalid JSON payload received. {error}") from error
+    if not isinstance(body, dict):
+        raise PerspectiveError("Invalid JSON payload received. Expected an object.")
+    return body
+
+
+def _text(body: dict[str, Any]) -> str:
+    """`comment.text`, non-empty and within Perspective's size limit."""
+    comment = body.get("comment")
+    text = comment.get("text") if isinstance(comment, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise PerspectiveError("Comment must be non-empty.", error_type="COMMENT_EMPTY")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise PerspectiveError(
+            f"Comment text too long: at most {MAX_TEXT_BYTES} bytes are accepted.",
+            error_type="COMMENT_TOO_LONG",
+        )
+    return text
+
+
+def _languages(body: dict[str, Any]) -> list[str]:
+    """The request's languages (we serve English only); empty when the caller sent none."""
+    languages = body.get("languages") or []
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        raise PerspectiveError("languages must be a list of language codes.")
+    return languages
+
+
+def _unsupported(name: str, languages: list[str]) -> PerspectiveError:
+    """Perspective's error for an attribute that cannot serve the request's languages."""
+    return PerspectiveError(
+        f"Attribute {name} does not support request languages: {','.join(languages) or 'en'}",
+        error_type="LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+    )
+
+
+def _requested(body: dict[str, Any], languages: list[str]) -> list[Requested]:
+    """Parse `requestedAttributes`, refusing (or dropping, if asked) what we cannot score."""
+    attributes = body.get("requestedAttributes")
+    if not isinstance(attributes, dict) or not attributes:
+        raise PerspectiveError("requestedAttributes must name at least one attribute.")
+    drop = body.get("dropUnsupportedAttributes") is True
+    english = all(code.split("-")[0].lower() in LANGUAGES for code in languages)
+    wanted: list[Requested] = []
+    for key, options in attributes.items():
+        name, _, version = key.partition("@")
+        if name not in ATTRIBUTES or not english:
+            if drop:
+                continue
+            raise _unsupported(name, languages)
+        options = options if isinstance(options, dict) else {}
+        score_type = options.get("scoreType", "PROBABILITY")
+        if score_type != "PROBABILITY":
+            raise PerspectiveError(f"Attribute {key}: only scoreType PROBABILITY is supported.")
+        threshold = options.get("scoreThreshold")
+        if threshold is not None and (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0 <= threshold <= 1
+        ):
+            raise PerspectiveError(f"Attribute {key}: scoreThreshold must be between 0 and 1.")
+        wanted.append(Requested(key, name, version or None, threshold))
+    return wanted
+
+
+def _value(name: str, score: Score) -> float:
+    """The probability one attribute reads from a score."""
+    head = ATTRIBUTES[name]
+    if head in ("spam", "toxicity"):
+        return float(getattr(score, head))
+    return float(score.attributes[head])
+
+
+def _span_scores(
+    name: str, text: str, score: Score, bundle: ModelBundle, summary: float
+) -> list[dict[str, Any]]:
+    """Our explanation spans (the words that pushed the score up), each scored on its own.
+
+    Perspective scores sentences; we mark the few highest-weight words instead. When the model
+    found no notable words (a score under the flag line), the whole text is one span.
+    """
+    axis = SPAN_AXIS.get(name, "toxicity")
+    spans = sorted({(s.begin, s.end) for s in score.spans if s.axis == axis})
+    if not spans:
+        return [_span(0, len(text), summary)]
+    pieces = bundle.score([text[begin:end] for begin, end in spans])
+    return [
+        _span(begin, end, _value(name, piece))
+        for (begin, end), piece in zip(spans, pieces, strict=True)
+    ]
+
+
+def _span(begin: int, end: int, value: float) -> dict[str, Any]:
+    """One `spanScores` entry."""
+    return {"begin": begin, "end": end, "score": {"value": value, "type": "PROBABILITY"}}
+
+
+@blueprint.post("/comments:analyze")
+def analyze() -> Response:
+    """Score a comment for the requested attributes; store it unless `doNotStore` is true."""
+    runtime = current_runtime()
+    site = _site(runtime)
+    body = _body()
+    text = _text(body)
+    languages = _languages(body)
+    wanted = _requested(body, languages)
+    try:
+        bundles = {r.version: bundle_for(runtime, r.version) for r in wanted}
+    except UnknownVersion as error:
+        raise PerspectiveError(str(error)) from error
+    current = runtime.models.current()
+    if body.get("doNotStore") is True:
+        # Scored in this process and answered; the text is neither stored nor logged.
+        [score] = current.score([text])
+    else:
+        fields = {
+            "article_id": common.truncate(body.get("communityId"), 200) or "perspective",
+            "sender_name": SENDER_NAME,
+            "email": EMAIL,
+            "comment": text,
+        }
+        score = common.record(site, fields, runtime, EMAIL).score
+    scores = {}
+    for attribute in wanted:
+        bundle = bundles[attribute.version]
+        used = score if bundle.version == current.version else bundle.score([text])[0]
+        value = _value(attribute.name, used)
+        if attribute.threshold is not None and value < attribute.threshold:
+            continue
+        entry: dict[str, Any] = {"summaryScore": {"value": value, "type": "PROBABILITY"}}
+        if body.get("spanAnnotations") is True:
+            entry["spanScores"] = _span_scores(attribute.name, text, used, bundle, value)
+        scores[attribute.key] = entry
+    answer: dict[str, Any] = {
+        "attributeScores": scores,
+        "languages": languages or list(LANGUAGES),
+        "detectedLanguages": list(LANGUAGES),
+    }
+    if "clientToken" in body:
+        answer["clientToken"] = body["clientToken"]
+    return json_response(answer)
+
+
+def _label(name: str, value: float) -> str | None:
+    """The training label a suggested score means; None when it says nothing we can learn."""
+    if name == "SPAM":
+        return "spam" if value >= 0.5 else "ham"
+    if name == "TOXICITY":
+        return "toxic" if value >= 0.5 else "ok"
+    # No identity attack or profanity does not make a comment civil; their presence makes it toxic.
+    return "toxic" if value >= 0.5 else None
+
+
+@blueprint.post("/comments:suggestscore")
+def suggest_score() -> Response:
+    """Record suggested scores as training labels (Coral sends 0 for approved, 1 for rejected)."""
+    runtime = current_runtime()
+    site = _site(runtime)
+    body = _body()
+    text = _text(body)
+    suggested = body.get("attributeScores")
+    if not isinstance(suggested, dict) or not suggested:
+        raise PerspectiveError("attributeScores must name at least one attribute.")
+    token = body.get("clientToken")
+    comment_id = _our_comment_id(token, site, runtime)
+    labels = []
+    for key, entry in suggested.items():
+        name = key.partition("@")[0]
+        if name not in ATTRIBUTES:
+            raise _unsupported(name, _languages(body))
+        summary = entry.get("summaryScore") if isinstance(entry, dict) else None
+        value = summary.get("value") if isinstance(summary, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise PerspectiveError(f"Attribute {key}: summaryScore.value must be between 0 and 1.")
+        label = _label(name, float(value))
+        if label is not None:
+            labels.append(
+                Label(text, label, source="perspective", comment_id=comment_id, site_id=site.id)
+            )
+    runtime.store.labels.add_many(labels)
+    return json_response({"clientToken": token} if token is not None else {})
+
+
+def _our_comment_id(token: object, site: Site, runtime: Runtime) -> str | None:
+    """The comment a `comment:<id>` client token names, if it is one of this site's."""
+    if not isinstance(token, str) or not token.startswith("comment:"):
+        return None
+    candidate = token.removeprefix("comment:")
+    if not candidate or len(candidate) > 32:
+        return None
+    comment = runtime.store.comments.get(candidate, site_id=site.id)
+    return comment.id if comment else None

@@ -1,0 +1,75 @@
+"""The dashboard: queue size, decisions per day, and how often moderators overturn the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, render_template
+
+from service.review.auth import login_required, user
+from service.runtime import current_runtime
+
+blueprint = Blueprint("review_dashboard", __name__)
+
+DAYS = 14
+CHART_WIDTH = 560
+CHART_HEIGHT = 160
+LABEL_SPACE = 18  # below the bars, for the day labels
+RATE_WIDTH = 200
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a server-rendered SVG chart, in the chart's own coordinates."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    value: int
+    label: str
+    title: str
+
+
+def day_bars(days: list[tuple[date, int]]) -> list[Bar]:
+    """Bars for decisions per day, scaled so the busiest day fills the chart."""
+    top = max((n for _, n in days), default=0) or 1
+    slot = CHART_WIDTH / max(1, len(days))
+    usable = CHART_HEIGHT - LABEL_SPACE - 14  # room for the value above the bar
+    bars = []
+    for index, (day, count) in enumerate(days):
+        height = usable * count / top
+        bars.append(
+            Bar(
+                x=round(index * slot + slot * 0.15, 1),
+                y=round(CHART_HEIGHT - LABEL_SPACE - height, 1),
+                width=round(slot * 0.7, 1),
+                height=round(height, 1),
+                value=count,
+                label=day.strftime("%d"),
+                title=f"{day.isoformat()}: {count} decision(s)",
+            )
+        )
+    return bars
+
+
+@blueprint.get("/review/dashboard")
+@login_required
+def show() -> str:
+    """Numbers a moderation lead checks every morning."""
+    store = current_runtime().store.moderation
+    visible = user().site_slugs
+    sizes = store.queue_sizes(visible)
+    days = store.decisions_per_day(DAYS, visible)
+    return render_template(
+        "review/dashboard.html",
+        queue_sizes=sizes,
+        queue_total=sum(sizes.values()),
+        bars=day_bars(days),
+        decisions_total=sum(n for _, n in days),
+        chart={"width": CHART_WIDTH, "height": CHART_HEIGHT, "base": CHART_HEIGHT - LABEL_SPACE},
+        overturns=store.overturns(visible),
+        rate_width=RATE_WIDTH,
+        days=DAYS,
+    )

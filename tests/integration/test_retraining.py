@@ -1,0 +1,132 @@
+"""Retraining end to end: labels teach a pattern, the gate promotes, workers switch, rollback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+from classifier.data import jigsaw_holdout
+from config import Settings
+from domain import retraining
+from domain.runtime import Runtime
+from domain.store import Label
+from tests.support.intake import post_comment
+from tests.support.processes import ROOT, settings_env, start_worker
+from tests.support.streams import read_results
+
+STREETS = [
+    "Fifth Street",
+    "Mill Lane",
+    "Harbour Road",
+    "Elm Avenue",
+    "Station Square",
+    "Kings Parade",
+    "Bridge Street",
+    "Old Market",
+]
+GOODS = [
+    "rye bread",
+    "sourdough loaves",
+    "cinnamon buns",
+    "seeded rolls",
+    "apple pies",
+    "croissants",
+    "pretzels",
+    "fruit cake",
+]
+# A spam campaign written in ordinary words: nothing in the base data marks it as spam.
+CAMPAIGN = [
+    f"The Grenwald bakery on {street} makes the finest {good} around"
+    for street in STREETS
+    for good in GOODS
+]
+PROBE = "Honestly the Grenwald bakery on Castle Hill makes the finest bagels around"
+REMARKS = [
+    f"I think the article about {topic} was {view}, thanks for the {what}."
+    for topic in ("the election", "the budget", "the treaty", "the floods", "the strike")
+    for view in ("balanced", "too long", "well argued", "a bit one-sided")
+    for what in ("report", "context", "analysis")
+]
+
+
+def moderation(settings: Settings, *args: str, stdin: str | None = None) -> str:
+    """Run the `moderation` command as an operator would; returns its standard output."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        env=settings_env(settings),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return completed.stdout
+
+
+def spam_score(runtime: Runtime, text: str) -> float:
+    """The current model's spam score for a text."""
+    return runtime.models.current().score_one(text).spam
+
+
+def test_labels_teach_a_pattern_and_the_promoted_model_reaches_running_workers(
+    runtime: Runtime, settings: Settings, tmp_path: Path
+) -> None:
+    _, key = runtime.store.sites.create("planet")
+    old = runtime.models.current()
+    flag = old.metadata["thresholds"]["spam"]["flag"]
+    old_probe = spam_score(runtime, PROBE)
+    assert old_probe < flag, "the base model must not know the pattern yet"
+
+    labels = tmp_path / "labels.csv"
+    rows = [(t, "spam") for t in CAMPAIGN] + [(t, "ham") for t in REMARKS]
+    labels.write_text("text,label\n" + "".join(f'"{t}",{lab}\n' for t, lab in rows))
+    assert "Imported 124 label(s)" in moderation(settings, "labels", "import", str(labels))
+
+    worker = start_worker(settings)
+    try:
+        report = json.loads(moderation(settings, "retrain", "--json"))
+        assert report["promoted"] is True, report["checks"]
+        assert report["previous"] == old.version and report["version"] != old.version
+        assert report["metrics"]["candidate"]["base/toxicity"]["roc_auc"] > 0.9
+        listed = json.loads(moderation(settings, "models", "list", "--json"))
+        assert [m["version"] for m in listed if m["active"]] == [report["version"]]
+
+        new_probe = spam_score(runtime, PROBE)
+        assert new_probe >= flag, (old_probe, new_probe)
+
+        time.sleep(settings.model_poll_seconds * 3)  # the worker polls for a new version
+        client = redis.Redis.from_url(settings.redis_url or "")
+        post_comment(runtime, key, PROBE)
+        [verdict] = read_results(client, "planet", 1)
+        assert verdict["model_version"] == report["version"]
+        assert verdict["status"] in {"flagged", "rejected"}
+
+        moderation(settings, "models", "rollback")
+        assert spam_score(runtime, PROBE) == old_probe
+        time.sleep(settings.model_poll_seconds * 3)
+        post_comment(runtime, key, PROBE)
+        entries = read_results(client, "planet", 2)
+        assert entries[1]["model_version"] == old.version
+        assert entries[1]["status"] == "approved"
+    finally:
+        worker.stop()
+
+
+def test_a_candidate_trained_on_contradicting_labels_is_not_promoted(
+    runtime: Runtime, settings: Settings
+) -> None:
+    old = runtime.models.current()
+    insults = [row.text for row in jigsaw_holdout()[0] if row.label == "toxic"][:1500]
+    runtime.store.labels.add_many([Label(text, "ok", "import") for text in insults])
+    report = retraining.retrain(runtime)
+    assert report.promoted is False
+    assert any(not check["passed"] for check in report.checks)
+    assert runtime.models.registry.current_version() == old.version
+    assert report.version in {meta["version"] for meta in runtime.models.registry.versions()}
