@@ -279,7 +279,8 @@ def report(
     lines = [
         f"### {config.database}: web workers {config.web_workers}, worker concurrency "
         f"{config.worker_concurrency}, batch {config.batch_size}, {args.comments} comments "
-        f"x {args.runs} runs, {args.concurrency} connections",
+        f"x {args.runs} runs, {args.concurrency} connections"
+        + "".join(f", {name}={value}" for name, value in config.extra_env),
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on "
         + ", ".join(f"{k} {v}" for k, v in host.items())
@@ -399,6 +400,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--models-dir", type=Path, help="a trained models folder (default: train once into a cache)"
     )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the service's processes (repeatable); defaults otherwise",
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args(argv)
@@ -408,6 +416,7 @@ def main(argv: list[str] | None = None) -> None:
         batch_size=args.batch_size,
         database=args.database,
         postgres_url=args.postgres_url,
+        extra_env=tuple(_setting(item) for item in args.env),
     )
     host = machine()
     models = args.models_dir or trained_models_dir()
@@ -444,6 +453,14 @@ def main(argv: list[str] | None = None) -> None:
         )
     if not args.no_docs:
         write_docs(section, args.database)
+
+
+def _setting(item: str) -> tuple[str, str]:
+    """Split NAME=VALUE."""
+    name, equals, value = item.partition("=")
+    if not equals:
+        raise SystemExit(f"--env wants NAME=VALUE, got {item!r}")
+    return name, value
 
 
 def _one_line(r: RunResult) -> str:

@@ -31,6 +31,7 @@ class StackConfig:
     batch_size: int = 256
     database: str = "sqlite"
     postgres_url: str = DEFAULT_POSTGRES_URL
+    extra_env: tuple[tuple[str, str], ...] = ()
 
 
 def _classifier_fingerprint() -> str:
@@ -98,10 +99,10 @@ class Stack:
                 "MODERATION_MODELS_DIR": str(self.root / "models"),
                 "MODERATION_BATCH_SIZE": str(self.config.batch_size),
                 "MODERATION_WEB_WORKERS": str(self.config.web_workers),
-                "MODERATION_RATE_LIMIT_AUTHOR": "",
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        env.update(self.config.extra_env)
         return env
 
     def start(self) -> Stack:

@@ -46,3 +46,63 @@ def rotate_key(name: str) -> None:
     except SiteError as error:
         raise click.ClickException(str(error)) from error
     click.echo(key)
+
+
+@sites.command("webhook")
+@click.argument("name")
+@click.argument("url", required=False)
+@click.option("--secret", default=None, help="Signing secret for X-Moderation-Signature.")
+def webhook(name: str, url: str | None, secret: str | None) -> None:
+    """POST site NAME's results to URL too, signed with --secret; without URL, stop."""
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise click.ClickException("URL must start with http:// or https://")
+    store = open_store(load_settings())
+    try:
+        # Kept as given: it signs what we send, so it is the receiver's secret, not a credential.
+        store.webhooks.set_webhook(name, url, secret if url else None)
+    except SiteError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Webhook for {name!r}: {url or 'off'}{' (signed)' if url and secret else ''}")
+
+
+@sites.command("coral-secret")
+@click.argument("name")
+@click.argument("secrets", nargs=-1)
+def coral_secret(name: str, secrets: tuple[str, ...]) -> None:
+    """Accept Coral Talk requests for site NAME signed with SECRETS (none: refuse Coral)."""
+    store = open_store(load_settings())
+    try:
+        store.webhooks.set_coral_secrets(name, list(secrets))
+    except SiteError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Coral external moderation URL: /coral/external-moderation?site={name} "
+        f"({len(secrets)} signing secret(s))"
+    )
+
+
+@sites.command("redis-acl")
+@click.argument("name")
+@click.option("--apply", "apply_now", is_flag=True, help="Create the user in REDIS_URL's Redis.")
+def redis_acl(name: str, apply_now: bool) -> None:
+    """Print (or apply) a Redis ACL user that may read only site NAME's results."""
+    import secrets
+
+    import redis
+
+    from domain.keys import site_reader_acl
+    from domain.redis_url import resolve_redis_url
+
+    settings = load_settings()
+    if open_store(settings).sites.by_slug(name) is None:
+        raise click.ClickException(f"no site named {name!r}")
+    user, password = f"site-{name}", secrets.token_urlsafe(24)
+    rules = ["reset", "on", f">{password}", *site_reader_acl(name)]
+    if apply_now:
+        redis.Redis.from_url(resolve_redis_url(settings)).execute_command(
+            "ACL", "SETUSER", user, *rules
+        )
+        click.echo(f"Created Redis user {user!r}; give the site this password (shown once):")
+        click.echo(password)
+        return
+    click.echo("ACL SETUSER " + " ".join([user, *rules]))

@@ -38,3 +38,27 @@ def duplicate_guard(site_slug: str, fingerprint: str) -> str:
 def model_changed_channel() -> str:
     """Channel announcing that another model version was promoted."""
     return f"{PREFIX}:model:changed"
+
+
+def site_reader_acl(site_slug: str) -> list[str]:
+    """ACL rules for a Redis user that may read only one site's results stream and channel."""
+    stream = results(site_slug)
+    return [
+        "resetkeys",
+        f"~{stream}",
+        "resetchannels",
+        f"&{stream}",
+        "-@all",
+        "+ping",
+        "+xread",
+        "+xreadgroup",
+        "+xack",
+        "+xautoclaim",
+        "+xclaim",
+        "+xpending",
+        "+xrange",
+        "+xlen",
+        "+xinfo",
+        "+xgroup",
+        "+subscribe",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, redirect
 
 from service.responses import json_response
 from service.runtime import current_runtime
@@ -36,3 +36,9 @@ def healthz() -> Response:
     except Exception:  # noqa: BLE001 - the depth is informative only
         body["queue_depth"] = None
     return json_response(body, 200 if healthy else 503)
+
+
+@blueprint.get("/")
+def home() -> Response:
+    """People who open the service's address land on the moderator pages."""
+    return redirect("/review", 302)  # type: ignore[return-value]

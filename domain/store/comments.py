@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, select, update
+from sqlalchemy import Row, and_, bindparam, insert, select, update
 
 from domain.models import (
     Comment,
@@ -24,6 +24,23 @@ from domain.schema import blocked_authors, comments, decisions, sites, users
 from domain.store.base import Database, as_utc
 
 COMMENT_COLUMNS = [*comments.c, sites.c.slug.label("site_slug")]
+
+# Built once: building a statement per row with .values(...) cost more CPU than running it.
+INSERT_COMMENT = insert(comments)
+RECORD_VERDICT = (
+    update(comments)
+    .where(comments.c.id == bindparam("b_id"), comments.c.status == Status.PENDING.value)
+    .values(
+        {
+            column: bindparam(f"b_{column}", type_=comments.c[column].type)
+            for column in (
+                "status", "spam", "toxicity", "attributes", "reasons", "spans",
+                "model_version", "decided_by", "decided_at",
+            )
+        }
+    )
+)  # fmt: skip
+INSERT_DECISIONS = insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True)
 
 
 @dataclass(frozen=True)
@@ -147,7 +164,7 @@ class CommentRepository:
             "enqueued_at": now,
         }
         with self._db.write() as connection:
-            connection.execute(insert(comments).values(**values))
+            connection.execute(INSERT_COMMENT, values)
         return Comment(
             id=comment_id,
             site_id=site.id,
@@ -207,65 +224,87 @@ class CommentRepository:
     def record_verdicts(self, verdicts: Sequence[ScoredVerdict]) -> list[Decision]:
         """Record verdicts of pending comments in one transaction; skip any already decided.
 
-        The conditional UPDATE makes this idempotent: a redelivered or concurrent batch finds
-        the comment no longer pending and records nothing, so only one verdict is published.
+        The comments still pending are selected first, under the write lock (SQLite) or with
+        their rows locked (PostgreSQL), so a redelivered or concurrent batch finds them decided
+        and records nothing: only one verdict is published. The UPDATE stays conditional too.
+        Then one executemany UPDATE and one multi-row INSERT record the whole batch.
         """
-        if not verdicts:
+        wanted: dict[str, ScoredVerdict] = {}
+        for verdict in verdicts:
+            wanted.setdefault(verdict.comment_id, verdict)  # the first of any repeated id
+        if not wanted:
             return []
         now = utcnow()
-        recorded: list[int] = []
         with self._db.write() as connection:
-            for verdict in verdicts:
-                decision_id = self._record_one(connection, verdict, now)
-                if decision_id is not None:
-                    recorded.append(decision_id)
-            return self._decisions(connection, recorded)
-
-    def _record_one(
-        self, connection: Connection, verdict: ScoredVerdict, now: datetime
-    ) -> int | None:
-        """Move one comment out of pending and add its decision row; None if it was not pending."""
-        changed = connection.execute(
-            update(comments)
-            .where(comments.c.id == verdict.comment_id, comments.c.status == Status.PENDING.value)
-            .values(
-                status=verdict.status.value,
+            query = (
+                select(comments.c.id, comments.c.article_id, sites.c.slug)
+                .join(sites, sites.c.id == comments.c.site_id)
+                .where(comments.c.id.in_(list(wanted)), comments.c.status == Status.PENDING.value)
+            )
+            if not self._db.is_sqlite:
+                query = query.with_for_update(of=comments)
+            pending = {row.id: row for row in connection.execute(query)}
+            todo = [verdict for comment_id, verdict in wanted.items() if comment_id in pending]
+            if not todo:
+                return []
+            changed = connection.execute(
+                RECORD_VERDICT, [self._verdict_params(verdict, now) for verdict in todo]
+            ).rowcount
+            if changed not in (-1, len(todo)):
+                raise RuntimeError("comments changed while their verdicts were recorded")
+            rows = [self._decision_params(verdict, now) for verdict in todo]
+            ids = connection.execute(INSERT_DECISIONS, rows).scalars().all()
+        return [
+            Decision(
+                id=int(decision_id),
+                comment_id=verdict.comment_id,
+                site_id=verdict.site_id,
+                site_slug=pending[verdict.comment_id].slug,
+                article_id=pending[verdict.comment_id].article_id,
+                event=Event.VERDICT,
+                decided_by=verdict.decided_by,
+                previous_status=Status.PENDING,
+                new_status=verdict.status,
+                created_at=now,
+                reason=row["reason"],
+                model_version=verdict.model_version,
                 spam=verdict.spam,
                 toxicity=verdict.toxicity,
-                attributes=verdict.attributes,
-                reasons=verdict.reasons,
-                spans=verdict.spans,
-                model_version=verdict.model_version,
-                decided_by=verdict.decided_by.value,
-                decided_at=now,
+                reasons=tuple(verdict.reasons),
             )
-        ).rowcount
-        if changed != 1:
-            return None
-        return int(
-            connection.execute(
-                insert(decisions).values(
-                    comment_id=verdict.comment_id,
-                    site_id=verdict.site_id,
-                    event=Event.VERDICT.value,
-                    decided_by=verdict.decided_by.value,
-                    previous_status=Status.PENDING.value,
-                    new_status=verdict.status.value,
-                    model_version=verdict.model_version,
-                    reason=",".join(verdict.reasons)[:200] or None,
-                    created_at=now,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-        )
+            for verdict, row, decision_id in zip(todo, rows, ids, strict=True)
+        ]
 
-    def _decisions(self, connection: Connection, decision_ids: Sequence[int]) -> list[Decision]:
-        """Load decisions by id, in id order."""
-        if not decision_ids:
-            return []
-        rows = connection.execute(
-            decisions_query().where(decisions.c.id.in_(list(decision_ids))).order_by(decisions.c.id)
-        ).all()
-        return [decision_from_row(row) for row in rows]
+    @staticmethod
+    def _verdict_params(verdict: ScoredVerdict, now: datetime) -> dict[str, Any]:
+        """Parameters of RECORD_VERDICT for one comment."""
+        return {
+            "b_id": verdict.comment_id,
+            "b_status": verdict.status.value,
+            "b_spam": verdict.spam,
+            "b_toxicity": verdict.toxicity,
+            "b_attributes": verdict.attributes,
+            "b_reasons": verdict.reasons,
+            "b_spans": verdict.spans,
+            "b_model_version": verdict.model_version,
+            "b_decided_by": verdict.decided_by.value,
+            "b_decided_at": now,
+        }
+
+    @staticmethod
+    def _decision_params(verdict: ScoredVerdict, now: datetime) -> dict[str, Any]:
+        """The decisions row of one verdict."""
+        return {
+            "comment_id": verdict.comment_id,
+            "site_id": verdict.site_id,
+            "event": Event.VERDICT.value,
+            "decided_by": verdict.decided_by.value,
+            "previous_status": Status.PENDING.value,
+            "new_status": verdict.status.value,
+            "model_version": verdict.model_version,
+            "reason": ",".join(verdict.reasons)[:200] or None,
+            "created_at": now,
+        }
 
     def mark_published(self, decision_ids: Sequence[int]) -> None:
         """Note that these decisions reached Redis, so the sweep leaves them alone."""

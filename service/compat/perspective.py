@@ -19,6 +19,7 @@ from classifier import ModelBundle, Score
 from domain.models import Site
 from domain.runtime import Runtime
 from domain.store import Label
+from domain.validation import MAX_CHARS
 from service.compat import common
 from service.compat.models import UnknownVersion, bundle_for
 from service.responses import json_response
@@ -210,7 +211,8 @@ def analyze() -> Response:
         [score] = current.score([text])
     else:
         fields = {
-            "article_id": common.truncate(body.get("communityId"), 200) or "perspective",
+            "article_id": common.truncate(body.get("communityId"), MAX_CHARS["article_id"])
+            or "perspective",
             "sender_name": SENDER_NAME,
             "email": EMAIL,
             "comment": text,

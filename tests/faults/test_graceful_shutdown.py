@@ -44,7 +44,7 @@ def wait_until_serving(url: str, timeout: float = 60.0) -> None:
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} never answered")

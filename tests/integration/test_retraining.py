@@ -111,7 +111,7 @@ def test_labels_teach_a_pattern_and_the_promoted_model_reaches_running_workers(
         moderation(settings, "models", "rollback")
         assert spam_score(runtime, PROBE) == old_probe
         time.sleep(settings.model_poll_seconds * 3)
-        post_comment(runtime, key, PROBE)
+        post_comment(runtime, key, PROBE, email="another.reader@example.com")
         entries = read_results(client, "planet", 2)
         assert entries[1]["model_version"] == old.version
         assert entries[1]["status"] == "approved"

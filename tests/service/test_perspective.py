@@ -73,7 +73,9 @@ def test_stored_analysis_records_a_verdict_and_publishes_it(
     assert entry["article_id"] == "Coral:news.example" and entry["decided_by"] == "model"
     stored = runtime.store.comments.get(entry["comment_id"])
     assert stored is not None and stored.body == TOXIC
-    assert stored.sender_name == "perspective-client" and stored.email == "perspective@invalid.example"
+    assert (
+        stored.sender_name == "perspective-client" and stored.email == "perspective@invalid.example"
+    )
     assert stored.status.value == entry["status"] != "pending"
 
 
@@ -109,9 +111,7 @@ def test_attributes_we_cannot_score_honestly_get_perspectives_400(
     assert error["details"][0]["errorType"] == "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
 
 
-def test_drop_unsupported_attributes_keeps_the_ones_we_score(
-    client: FlaskClient, key: str
-) -> None:
+def test_drop_unsupported_attributes_keeps_the_ones_we_score(client: FlaskClient, key: str) -> None:
     request = {
         "comment": {"text": BENIGN},
         "requestedAttributes": {"TOXICITY": {}, "THREAT": {}},
