@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from classifier import train_bundle
+from classifier import ModelRegistry
 from classifier.data import ALL_SETS, load_dataset
 
 REPEATS = 5
@@ -36,12 +39,16 @@ def _single_ms(fn: Callable[[Sequence[str]], object], texts: list[str]) -> float
     return _median_seconds(lambda: [fn([t]) for t in sample]) / len(sample) * 1000
 
 
-def main() -> None:
-    """Train (or reuse) the default bundle and print the benchmark table."""
+def main(argv: list[str] | None = None) -> None:
+    """Load (training once if needed) the default bundle and print the benchmark table."""
     from profanity_check import predict_prob
 
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--models-dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "classifier-bench-models")
+    args = parser.parse_args(argv)
     texts = _texts()
-    bundle = train_bundle()
+    bundle = ModelRegistry(args.models_dir).ensure_current()
     ours_batch = _median_seconds(lambda: bundle.score(texts))
     peer_batch = _median_seconds(lambda: predict_prob(texts))
     ours_single = _single_ms(bundle.score, texts)

@@ -337,6 +337,15 @@ def report(
             f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + f" | {sum(cells):.2f} |"
         )
     lines.append("")
+    if bare and ours:
+        bare_cpu = statistics.median(sum(r.cpu_per_1000.values()) for r in bare)
+        ours_cpu = statistics.median(sum(r.cpu_per_1000.values()) for r in ours)
+        lines += [
+            f"CPU-implied ratio (bare CPU per comment / ours, all components): "
+            f"{bare_cpu / ours_cpu:.0%}. On a quiet machine where both runs are CPU-bound the "
+            "measured ratio tends to this; on a loaded one, trust this more than the rates.",
+            "",
+        ]
     if ours:
         last = ours[-1]
         lines += [

@@ -24,16 +24,18 @@ Progress = Callable[[str, int, int], None]
 
 # Relative sample weights: in-domain comment data counts most, out-of-domain sources less.
 SOURCE_WEIGHTS = {
-    "spam": {"youtube-spam": 1.0, "sms-spam": 0.5, "ham-from-toxicity": 0.3, "extra": 3.0},
+    # out-of-domain spam/ham is kept tiny: at larger weights the model learns "YouTube-style
+    # text = spam" and held-out-video AUC drops (0.984 -> 0.971 for Psy at 0.1/0.05)
+    "spam": {"youtube-spam": 1.0, "sms-spam": 0.01, "ham-from-toxicity": 0.01, "extra": 3.0},
     "toxicity": {"jigsaw-toxic-wikipedia": 1.0, "davidson-hate-offensive": 0.3,
                  "fox-news-comments": 1.0, "extra": 3.0},
 }
 PARAMS: dict[str, Any] = {
     "ngram_range": (2, 5), "min_df": 2, "max_features": 250_000, "meta_weight": 1.0,
-    "C": {"spam": 8.0, "toxicity": 4.0, "hate_speech": 4.0, "offensive": 4.0},
+    "C": {"spam": 32.0, "toxicity": 32.0, "hate_speech": 4.0, "offensive": 4.0},
     "calibration_folds": 2,
     "davidson_offensive_sample": 5000,
-    "nb_scaling": True,
+    "nb_scaling": {"spam": False, "toxicity": True},
     "flag_fpr": 0.03, "reject_fpr": 0.005,
 }
 POSITIVE = {"spam": "spam", "toxicity": "toxic"}
@@ -212,7 +214,7 @@ def train_bundle(
         calibrated = head in POSITIVE
         folds = PARAMS["calibration_folds"] if calibrated else 1
         coef, b, oof = _fit_head(x[hd.idx], y, w, PARAMS["C"][head], folds, random_state,
-                                 PARAMS["nb_scaling"] and calibrated)
+                                 bool(PARAMS["nb_scaling"].get(head, False)))
         coefs.append(coef)
         intercepts.append(b)
         if head in POSITIVE:

@@ -35,7 +35,7 @@ def web(host: str, port: int, workers: int | None) -> None:
 @cli.command()
 @click.option("--concurrency", type=int, default=None, help="Worker processes (default: cores).")
 @click.option("--pool", default="prefork", show_default=True, help="Celery pool.")
-@click.option("--loglevel", default="INFO", show_default=True)
+@click.option("--loglevel", default="WARNING", show_default=True, help="Celery's own log level.")
 def worker(concurrency: int | None, pool: str, loglevel: str) -> None:
     """Run a Celery worker that scores comments, in the foreground."""
     processes.run_worker(load_settings(), concurrency or os.cpu_count() or 1, pool, loglevel)

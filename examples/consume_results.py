@@ -22,6 +22,7 @@ import socket
 import redis
 
 GROUP = "site-backend"
+BLOCK_SECONDS = 5
 
 
 def handle(fields: dict[str, str]) -> None:
@@ -55,9 +56,13 @@ def consume(client: redis.Redis, stream: str, consumer: str, claim_after: int, o
     handled = 0
     while True:
         # First take back entries a crashed consumer left unacknowledged, then new ones.
-        _, claimed, _ = client.xautoclaim(stream, GROUP, consumer, claim_after * 1000, "0-0")
+        # XAUTOCLAIM answers [next id, entries] (Redis 6.2) or [next id, entries, deleted] (7+).
+        claimed = client.xautoclaim(stream, GROUP, consumer, claim_after * 1000, "0-0")[1]
         batches = [(stream, claimed)] if claimed else []
-        batches += client.xreadgroup(GROUP, consumer, {stream: ">"}, count=100, block=5000) or []
+        batches += (
+            client.xreadgroup(GROUP, consumer, {stream: ">"}, count=100, block=BLOCK_SECONDS * 1000)
+            or []
+        )
         for _, entries in batches:
             for entry_id, fields in entries:
                 handle(fields)
@@ -76,7 +81,9 @@ def main() -> None:
     parser.add_argument("--once", action="store_true", help="stop when nothing is waiting")
     args = parser.parse_args()
     client = redis.Redis.from_url(
-        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), decode_responses=True
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        decode_responses=True,
+        socket_timeout=BLOCK_SECONDS + 5,  # longer than a blocking read
     )
     stream = f"moderation:results:{args.site}"
     ensure_group(client, stream)

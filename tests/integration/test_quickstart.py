@@ -59,7 +59,7 @@ def _post_when_ready(url: str, auth: dict[str, str], timeout: float = 60.0) -> d
                 url,
                 json=comment_fields("Thanks, a clear explanation of the treaty."),
                 headers=auth,
-                timeout=5,
+                timeout=60,  # the first request may meet a web worker still booting
             )
             assert response.status_code == 202, response.text
             return dict(response.json())
@@ -73,7 +73,7 @@ def _wait_for_verdict(url: str, auth: dict[str, str], timeout: float = 90.0) -> 
     """Poll GET until the comment is no longer pending."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body = requests.get(url, headers=auth, timeout=5).json()
+        body = requests.get(url, headers=auth, timeout=30).json()
         if body["status"] != "pending":
             return dict(body)
         time.sleep(0.3)
@@ -133,8 +133,9 @@ def test_the_example_consumer_reads_and_acknowledges_results(redis_url: str) -> 
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=False,
     )
+    assert completed.returncode == 0, completed.stderr
     assert "handled 3 result(s)" in completed.stdout
     assert completed.stdout.count("verdict   comment c") == 3
     assert client.xpending("moderation:results:planet", "site-backend")["pending"] == 0
