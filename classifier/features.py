@@ -233,6 +233,13 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self, originals: Sequence[str], norms: Sequence[str]
     ) -> tuple[sp.csr_matrix, np.ndarray]:
         """Return the TF-IDF block and the dense meta block for texts already normalised."""
+        x, meta, _, _ = self.transform_with_grams(originals, norms)
+        return x, meta
+
+    def transform_with_grams(
+        self, originals: Sequence[str], norms: Sequence[str]
+    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+        """Like ``transform_parts`` plus each gram's column (-1 if unknown) and row offsets."""
         n_rows = len(norms)
         n_vocab = len(self.idf_)
         grams: list[str] = []
@@ -241,10 +248,10 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             g = analyze(norm, self.ngram_range)
             lengths[r] = len(g)
             grams.extend(g)
-        cols = self._lookup().find(_hash_array(grams))
+        gram_cols = self._lookup().find(_hash_array(grams))
         rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-        found = cols >= 0
-        key = rows[found] * n_vocab + cols[found]
+        found = gram_cols >= 0
+        key = rows[found] * n_vocab + gram_cols[found]
         key, counts = np.unique(key, return_counts=True)
         r_idx, c_idx = np.divmod(key, max(n_vocab, 1))
         data = (1.0 + np.log(counts.astype(np.float64))) * self.idf_[c_idx]
@@ -256,4 +263,6 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         x = sp.csr_matrix((data, c_idx.astype(np.int32), indptr), shape=(n_rows, n_vocab))
         meta = np.array([meta_features(o, n) for o, n in zip(originals, norms, strict=True)],
                         dtype=np.float64).reshape(n_rows, len(META_NAMES))
-        return x, meta * self.meta_weight
+        offsets = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return x, meta * self.meta_weight, gram_cols, offsets

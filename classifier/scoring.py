@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier.features import META_NAMES, WORD_PREFIX, CommentVectorizer, analyze
+from classifier.features import META_NAMES, WORD_PREFIX, CommentVectorizer
 from classifier.normalize import (
     EMAIL_TOKEN,
     MONEY_TOKEN,
@@ -90,11 +90,13 @@ class ModelBundle:
         """Return calibrated probabilities, shape (n_texts, n_heads)."""
         return self._predict(list(texts), [normalize(t) for t in texts])[0]
 
-    def _predict(self, texts: list[str], norms: list[str]) -> tuple[np.ndarray, Any, np.ndarray]:
+    def _predict(
+        self, texts: list[str], norms: list[str]
+    ) -> tuple[np.ndarray, Any, np.ndarray, np.ndarray, np.ndarray]:
         """Vectorise and apply all heads at once (one sparse product)."""
-        x, meta = self.vectorizer.transform_parts(texts, norms)
+        x, meta, gram_cols, offsets = self.vectorizer.transform_with_grams(texts, norms)
         logits = x @ self.coef[: self._n_vocab] + meta @ self.coef[self._n_vocab:] + self.intercept
-        return _sigmoid(np.asarray(logits)), x, meta
+        return _sigmoid(np.asarray(logits)), x, meta, gram_cols, offsets
 
     def score_one(self, text: str) -> Score:
         """Score a single text."""
@@ -106,7 +108,7 @@ class ModelBundle:
         if not texts:
             return []
         norms = [normalize(t) for t in texts]
-        probs, x, meta = self._predict(texts, norms)
+        probs, x, meta, gram_cols, offsets = self._predict(texts, norms)
         th = self.thresholds
         col = {h: i for i, h in enumerate(self.heads)}
         out: list[Score] = []
@@ -126,7 +128,8 @@ class ModelBundle:
             spans: list[Span] = []
             if notable["spam"] or notable["toxicity"]:
                 row = x[i]
-                spans = self._spans(text, row, [a for a in AXES if notable[a]])
+                cols_i = gram_cols[offsets[i]:offsets[i + 1]]  # reuse: no second gram pass
+                spans = self._spans(text, row, cols_i, [a for a in AXES if notable[a]])
             out.append(Score(spam=round(spam, 6), toxicity=round(tox, 6), attributes=attrs,
                              reasons=reasons, spans=spans))
         return out
@@ -168,16 +171,14 @@ class ModelBundle:
         lengths += [w_end - w_start, w_end[1:] - w_start[:-1]]
         return np.concatenate(starts)[:n_grams], np.concatenate(lengths)[:n_grams]
 
-    def _spans(self, text: str, row: Any, axes: list[str]) -> list[Span]:
+    def _spans(self, text: str, row: Any, cols: np.ndarray, axes: list[str]) -> list[Span]:
         """Top contributing words per axis (coef * tf-idf), mapped back to the original text."""
         tracked = normalize_with_offsets(text)
         norm = tracked.text
         words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(norm)]
         if not words:
             return []
-        grams = analyze(norm, self.vectorizer.ngram_range)
-        cols = self.vectorizer._lookup().find(np.fromiter(map(hash, grams), np.int64, len(grams)))
-        st, ln = self._gram_positions(norm, len(grams))
+        st, ln = self._gram_positions(norm, len(cols))
         keep = cols >= 0
         cols, st, ln = cols[keep], st[keep], ln[keep]
         uniq, inverse, counts = np.unique(cols, return_inverse=True, return_counts=True)
