@@ -1,8 +1,11 @@
 """Flood and abuse controls at intake: rate limits, duplicate comments, and form traps.
 
-Rate limits count in Redis (the `limits` library, Flask-Limiter's engine) per site key, per
-author IP and per author email. They fail open: while Redis is away a request is never refused
-for want of a counter, and the breaker stops us paying a timeout on every request.
+Every comment counts against rate limits per site key, per author IP and per author email, and
+claims its (author, text) pair for the duplicate window. All of that is one Lua script, so
+intake pays one Redis round trip for it: the `limits` library (Flask-Limiter's engine) took one
+round trip per counter, which measured 2.3 ms of a 5 ms request (docs/performance.md). Windows
+are fixed (as Flask-Limiter's default). The guard fails open: while Redis is away no request is
+refused for want of a counter, and the breaker stops us paying a timeout on every request.
 """
 
 from __future__ import annotations
@@ -10,14 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import redis
 from limits import RateLimitItem, parse_many
-from limits.storage import RedisStorage
-from limits.strategies import SlidingWindowCounterRateLimiter
 
 from domain import keys
 from domain.breaker import Breaker
@@ -29,6 +29,27 @@ HONEYPOT_POLICY = "honeypot_field"
 MIN_FILL_POLICY = "min_fill_seconds"
 FORM_RENDERED_AT_FIELD = "form_rendered_at"
 
+# KEYS: one counter per limit, then the duplicate key. ARGV: per counter its limit and window
+# (ms), then the comment id and the duplicate window (s; 0 = no duplicate check).
+_ADMIT = """
+local counters = #KEYS - 1
+for i = 1, counters do
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
+  if count > tonumber(ARGV[2 * i - 1]) then
+    return {'limited', i, redis.call('PTTL', KEYS[i])}
+  end
+end
+local window = tonumber(ARGV[2 * counters + 2])
+if window > 0 then
+  local dup = KEYS[#KEYS]
+  if not redis.call('SET', dup, ARGV[2 * counters + 1], 'NX', 'EX', window) then
+    return {'duplicate', redis.call('GET', dup)}
+  end
+end
+return {'ok'}
+"""
+
 
 @dataclass(frozen=True)
 class RateLimited:
@@ -36,6 +57,17 @@ class RateLimited:
 
     scope: str
     retry_after_seconds: int
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What the guard decided for one comment: refused, a duplicate, or admitted."""
+
+    limited: RateLimited | None = None
+    duplicate_of: str | None = None
+
+
+ADMITTED = Admission()
 
 
 def _limits(spec: str) -> list[RateLimitItem]:
@@ -51,8 +83,13 @@ def fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def _text(value: object) -> str:
+    """A Redis reply as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 class AbuseGuard:
-    """Rate limits and duplicate detection for one process, backed by Redis."""
+    """Rate limits and duplicate detection, one Redis round trip per comment."""
 
     def __init__(
         self,
@@ -61,53 +98,49 @@ class AbuseGuard:
         site_limits: str,
         duplicate_window_seconds: int,
     ) -> None:
+        self._script = client.register_script(_ADMIT)
         self._client = client
-        storage = RedisStorage(
-            "redis://", connection_pool=client.connection_pool, key_prefix=keys.rate_limit_prefix()
-        )
-        self._limiter = SlidingWindowCounterRateLimiter(storage)
         self._author_limits = _limits(author_limits)
         self._site_limits = _limits(site_limits)
-        self._duplicate_window = duplicate_window_seconds
+        self._duplicate_window = max(0, duplicate_window_seconds)
         self._breaker = Breaker(1.0)
 
-    def _scopes(self, site: Site, submission: Submission) -> list[tuple[str, RateLimitItem, str]]:
-        """Every (scope, limit, identity) this comment counts against."""
-        scopes = [("site", item, site.slug) for item in self._site_limits]
+    def _counters(self, site: Site, submission: Submission) -> list[tuple[str, RateLimitItem, str]]:
+        """Every (scope, limit, counter key) this comment counts against."""
+        counters = [("site", item, site.slug) for item in self._site_limits]
         for item in self._author_limits:
-            scopes.append(("email", item, fingerprint(site.slug, submission.email.lower())))
+            counters.append(("email", item, fingerprint(site.slug, submission.email.lower())))
             if submission.author_ip:
-                scopes.append(("author_ip", item, fingerprint(site.slug, submission.author_ip)))
-        return scopes
+                counters.append(("author_ip", item, fingerprint(site.slug, submission.author_ip)))
+        return [
+            (scope, item, f"{keys.rate_limit_prefix()}:{scope}:{item.get_expiry()}:{identity}")
+            for scope, item, identity in counters
+        ]
 
-    def rate_limited(self, site: Site, submission: Submission) -> RateLimited | None:
-        """Count this comment; return the first limit it exceeds, or None (also without Redis)."""
-        if not self._breaker.closed:
-            return None
+    def admit(self, site: Site, submission: Submission, comment_id: str) -> Admission:
+        """Count this comment and claim its text; admitted when Redis is away (fail open)."""
+        counters = self._counters(site, submission)
+        if not self._breaker.closed or (not counters and not self._duplicate_window):
+            return ADMITTED
+        args: list[str | int] = []
+        for _, item, _ in counters:
+            args += [item.amount, item.get_expiry() * 1000]
         try:
-            for scope, item, identity in self._scopes(site, submission):
-                if not self._limiter.hit(item, scope, identity):
-                    reset_at = self._limiter.get_window_stats(item, scope, identity).reset_time
-                    return RateLimited(scope, max(1, math.ceil(reset_at - time.time())))
+            reply = self._script(
+                keys=[key for _, _, key in counters] + [_duplicate_key(site, submission)],
+                args=[*args, comment_id, self._duplicate_window],
+            )
         except (redis.RedisError, OSError) as error:
             self._breaker.trip()
-            log.warning("rate limiting skipped, Redis unavailable: %s", type(error).__name__)
-        return None
-
-    def claim_text(self, site: Site, submission: Submission, comment_id: str) -> str | None:
-        """Remember this author's text; return the id of an identical recent comment, if any."""
-        if self._duplicate_window <= 0 or not self._breaker.closed:
-            return None
-        key = _duplicate_key(site, submission)
-        try:
-            if self._client.set(key, comment_id, nx=True, ex=self._duplicate_window):
-                return None
-            existing = self._client.get(key)
-        except redis.RedisError as error:
-            self._breaker.trip()
-            log.warning("duplicate check skipped, Redis unavailable: %s", type(error).__name__)
-            return None
-        return existing.decode() if isinstance(existing, bytes) else existing
+            log.warning("abuse checks skipped, Redis unavailable: %s", type(error).__name__)
+            return ADMITTED
+        outcome = _text(reply[0])
+        if outcome == "limited":
+            scope = counters[int(reply[1]) - 1][0]
+            return Admission(limited=RateLimited(scope, max(1, math.ceil(int(reply[2]) / 1000))))
+        if outcome == "duplicate":
+            return Admission(duplicate_of=_text(reply[1]))
+        return ADMITTED
 
     def release_text(self, site: Site, submission: Submission) -> None:
         """Forget a claimed text (the comment could not be stored after all)."""

@@ -98,6 +98,7 @@ class Comment:
     decided_by: DecidedBy | None = None
     decided_at: datetime | None = None
     site_slug: str = ""
+    author_blocked: bool = False  # only known when loaded for scoring
 
 
 @dataclass(frozen=True)

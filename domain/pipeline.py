@@ -63,18 +63,15 @@ def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Com
 
 def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
     """Blocked authors are rejected by rule; everyone else is scored in one batch."""
-    blocked = runtime.store.comments.blocked_emails((c.site_id, c.email) for c in comments)
-    to_score = [c for c in comments if (c.site_id, c.email) not in blocked]
     verdicts = [
-        _record(c, blocked_author_verdict(), None, None)
-        for c in comments
-        if (c.site_id, c.email) in blocked
+        _record(c, blocked_author_verdict(), None, None) for c in comments if c.author_blocked
     ]
+    to_score = [c for c in comments if not c.author_blocked]
     if not to_score:
         return verdicts
     bundle = runtime.models.current()
     model_thresholds = bundle.metadata.get("thresholds", {})
-    sites = {site.id: site for site in runtime.store.sites.all()}
+    sites = runtime.store.sites.cached_by_id()
     for comment, score in zip(to_score, bundle.score([c.body for c in to_score]), strict=True):
         site = sites.get(comment.site_id)
         thresholds = thresholds_for(site.policy if site else {}, model_thresholds)

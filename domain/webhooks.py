@@ -88,8 +88,8 @@ def hand_over(decisions: Sequence[Decision], runtime: Runtime) -> int:
     if not decisions:
         return 0
     try:
-        wanted = runtime.store.webhooks.sites_with_webhooks()
-        ids = [decision.id for decision in decisions if decision.site_id in wanted]
+        sites = runtime.store.sites.cached_by_id()
+        ids = [d.id for d in decisions if d.site_id in sites and sites[d.site_id].webhook_url]
         if ids:
             runtime.redis.rpush(keys.webhook_queue(), *ids)
     except (redis.RedisError, SQLAlchemyError) as error:

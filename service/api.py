@@ -90,8 +90,10 @@ def create_comment() -> Response:
     if result.submission is None:
         return json_response({"errors": result.errors}, 422)
     runtime = current_runtime()
-    limited = runtime.abuse.rate_limited(site, result.submission)
-    if limited is not None:
+    comment_id = new_comment_id()
+    admission = runtime.abuse.admit(site, result.submission, comment_id)
+    if admission.limited is not None:
+        limited = admission.limited
         return error_response(
             429,
             "rate_limited",
@@ -99,10 +101,8 @@ def create_comment() -> Response:
             f"retry in {limited.retry_after_seconds} s.",
             {"Retry-After": str(limited.retry_after_seconds)},
         )
-    comment_id = new_comment_id()
-    duplicate_of = runtime.abuse.claim_text(site, result.submission, comment_id)
-    if duplicate_of is not None:
-        return duplicate_response(duplicate_of)
+    if admission.duplicate_of is not None:
+        return duplicate_response(admission.duplicate_of)
     trap = form_trap(site.policy, body, time.time())
     try:
         comment = submit_comment(site, result.submission, runtime, comment_id, trap)

@@ -199,13 +199,25 @@ class CommentRepository:
         """The comments among these ids that still wait for a verdict."""
         if not comment_ids:
             return []
+        blocked = blocked_authors.c.id.is_not(None).label("author_blocked")
         query = (
-            select(*COMMENT_COLUMNS)
+            select(*COMMENT_COLUMNS, blocked)
             .join(sites, sites.c.id == comments.c.site_id)
+            .outerjoin(
+                blocked_authors,
+                (blocked_authors.c.site_id == comments.c.site_id)
+                & (blocked_authors.c.email == comments.c.email),
+            )
             .where(comments.c.id.in_(list(comment_ids)), comments.c.status == Status.PENDING.value)
         )
         with self._db.read() as connection:
-            return [comment_from_row(row) for row in connection.execute(query)]
+            rows = connection.execute(query).all()
+        found = []
+        for row in rows:
+            comment = comment_from_row(row)
+            comment.author_blocked = bool(row.author_blocked)
+            found.append(comment)
+        return found
 
     def blocked_emails(self, pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which (site id, email) pairs belong to blocked authors."""

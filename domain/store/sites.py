@@ -42,6 +42,7 @@ class SiteRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._by_key_hash: dict[str, tuple[float, Site | None]] = {}
+        self._by_id: tuple[float, dict[int, Site]] = (-KEY_CACHE_SECONDS, {})
         self._cache_lock = threading.Lock()
 
     def create(self, slug: str, name: str | None = None) -> tuple[Site, str]:
@@ -105,9 +106,19 @@ class SiteRepository:
         return site
 
     def _forget_cached_keys(self) -> None:
-        """Drop cached key look-ups after a key changes."""
+        """Drop cached look-ups after a site changes (other processes see it within seconds)."""
         with self._cache_lock:
             self._by_key_hash.clear()
+            self._by_id = (-KEY_CACHE_SECONDS, {})
+
+    def cached_by_id(self) -> dict[int, Site]:
+        """Every site by id, re-read at most every few seconds (the workers ask per batch)."""
+        read_at, by_id = self._by_id
+        if time.monotonic() - read_at < KEY_CACHE_SECONDS:
+            return by_id
+        by_id = {site.id: site for site in self.all()}
+        self._by_id = (time.monotonic(), by_id)
+        return by_id
 
     def by_id(self, site_id: int) -> Site | None:
         """A site by its numeric id."""

@@ -75,15 +75,6 @@ class WebhookRepository:
             return None
         return WebhookTarget(site_id, row.webhook_url, row.webhook_secret)
 
-    def sites_with_webhooks(self) -> set[int]:
-        """Ids of the sites that want their results over HTTP."""
-        with self._db.read() as connection:
-            return set(
-                connection.execute(
-                    select(sites.c.id).where(sites.c.webhook_url.is_not(None))
-                ).scalars()
-            )
-
     def decision(self, decision_id: int) -> Decision | None:
         """One decision, joined with what its published result needs."""
         with self._db.read() as connection:
