@@ -123,11 +123,30 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     _index: _HashIndex | None = None
 
     def __init__(self, ngram_range: tuple[int, int] = (2, 5), min_df: int = 2,
-                 max_features: int = 400_000, meta_weight: float = 1.0) -> None:
+                 max_features: int = 400_000, meta_weight: float = 1.0,
+                 word_weight: float = 0.0) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_features = max_features
         self.meta_weight = meta_weight
+        self.word_weight = word_weight  # > 0: char and word blocks l2-normalised separately
+
+    def _row_norms(self, rows: np.ndarray, cols: np.ndarray, data: np.ndarray,
+                   n_rows: int) -> np.ndarray:
+        """Scale ``data`` in place: one l2 norm per row, or per row and block (char / word)."""
+        ww = float(getattr(self, "word_weight", 0.0))
+        if ww <= 0:
+            norm2 = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
+            norm2[norm2 == 0] = 1.0
+            data /= norm2[rows]
+            return data
+        is_word = cols < int(getattr(self, "n_word_", 0))  # word terms sort first (prefix \x01)
+        key = rows * 2 + is_word
+        norm2 = np.sqrt(np.bincount(key, weights=data * data, minlength=2 * n_rows))
+        norm2[norm2 == 0] = 1.0
+        data /= norm2[key]
+        data[is_word] *= ww
+        return data
 
     def fit(self, texts: Sequence[str], y: object = None) -> CommentVectorizer:
         """Learn the vocabulary and idf weights from raw texts."""
@@ -153,12 +172,12 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.terms_ = "\n".join(terms[i] for i in order)
         self.idf_ = np.log((1 + len(norms)) / (1 + df[order].astype(np.float64))) + 1.0
         self.n_features_out_ = len(order) + len(META_NAMES)
+        self.n_word_ = int(sum(1 for t in terms if t.startswith(WORD_PREFIX)))
         self._index = None
         cols = rank[cols]
         data = (1.0 + np.log(counts.astype(np.float64))) * self.idf_[cols]
-        norm2 = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(norms)))
-        norm2[norm2 == 0] = 1.0
-        x = sp.csr_matrix((data / norm2[rows], (rows, cols)), shape=(len(norms), len(order)))
+        data = self._row_norms(rows, cols, data, len(norms))
+        x = sp.csr_matrix((data, (rows, cols)), shape=(len(norms), len(order)))
         meta = np.array([meta_features(o, n) for o, n in zip(originals, norms, strict=True)],
                         dtype=np.float64).reshape(len(norms), len(META_NAMES))
         return sp.hstack([x, sp.csr_matrix(meta * self.meta_weight)], format="csr")
@@ -255,9 +274,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         key, counts = np.unique(key, return_counts=True)
         r_idx, c_idx = np.divmod(key, max(n_vocab, 1))
         data = (1.0 + np.log(counts.astype(np.float64))) * self.idf_[c_idx]
-        norm2 = np.sqrt(np.bincount(r_idx, weights=data * data, minlength=n_rows))
-        norm2[norm2 == 0] = 1.0
-        data /= norm2[r_idx]
+        data = self._row_norms(r_idx, c_idx, data, n_rows)
         indptr = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(r_idx, minlength=n_rows), out=indptr[1:])
         x = sp.csr_matrix((data, c_idx.astype(np.int32), indptr), shape=(n_rows, n_vocab))

@@ -32,6 +32,7 @@ SOURCE_WEIGHTS = {
 }
 PARAMS: dict[str, Any] = {
     "ngram_range": (2, 5), "min_df": 2, "max_features": 250_000, "meta_weight": 1.0,
+    "word_weight": 1.0,
     "C": {"spam": 32.0, "toxicity": 32.0, "hate_speech": 4.0, "offensive": 4.0},
     "calibration_folds": 2,
     "davidson_offensive_sample": 5000,
@@ -198,7 +199,8 @@ def train_bundle(
     unique = list(texts)
     report("vocabulary", 1, total)
     vec = CommentVectorizer(ngram_range=PARAMS["ngram_range"], min_df=PARAMS["min_df"],
-                            max_features=PARAMS["max_features"], meta_weight=PARAMS["meta_weight"])
+                            max_features=PARAMS["max_features"], meta_weight=PARAMS["meta_weight"],
+                            word_weight=PARAMS["word_weight"])
     x = vec.fit_transform(unique)
     report("vectorise", 2, total)
     heads = _build_heads(rows, extra, texts)

@@ -52,7 +52,9 @@ class BatchingConsumer:
         log.info("batching consumer ready")
         while not self._stop.is_set():
             try:
-                ids = rt.consumer_queue.take(rt.settings.batch_size, WAIT_SECONDS)
+                ids = rt.consumer_queue.take(
+                    rt.settings.batch_size, WAIT_SECONDS, rt.settings.batch_linger_ms / 1000
+                )
             except redis.RedisError as error:
                 log.warning("pending queue unavailable, retrying: %s", error)
                 time.sleep(WAIT_SECONDS)
