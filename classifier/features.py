@@ -259,22 +259,36 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self, originals: Sequence[str], norms: Sequence[str]
     ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
         """Like ``transform_parts`` plus each gram's column (-1 if unknown) and row offsets."""
+        x, meta, gram_cols, offsets, _ = self.transform_explain(originals, norms)
+        return x, meta, gram_cols, offsets
+
+    def transform_explain(
+        self, originals: Sequence[str], norms: Sequence[str]
+    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``transform_with_grams`` plus the tf-idf mass of each gram occurrence (0 if unknown).
+
+        The occurrence mass (the gram's tf-idf value divided by its count in the text) lets
+        explanations attribute a linear score to positions without touching the sparse matrix.
+        """
         n_rows = len(norms)
         n_vocab = len(self.idf_)
         grams: list[str] = []
         lengths = np.empty(n_rows, dtype=np.int64)
+        lo, hi = self.ngram_range
         for r, norm in enumerate(norms):
-            g = analyze(norm, self.ngram_range)
+            g = analyze(norm, (lo, hi))
             lengths[r] = len(g)
             grams.extend(g)
         gram_cols = self._lookup().find(_hash_array(grams))
         rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
         found = gram_cols >= 0
         key = rows[found] * n_vocab + gram_cols[found]
-        key, counts = np.unique(key, return_counts=True)
+        key, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
         r_idx, c_idx = np.divmod(key, max(n_vocab, 1))
         data = (1.0 + np.log(counts.astype(np.float64))) * self.idf_[c_idx]
         data = self._row_norms(r_idx, c_idx, data, n_rows)
+        occurrence = np.zeros(len(gram_cols), dtype=np.float64)
+        occurrence[found] = (data / counts)[inverse]
         indptr = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(r_idx, minlength=n_rows), out=indptr[1:])
         x = sp.csr_matrix((data, c_idx.astype(np.int32), indptr), shape=(n_rows, n_vocab))
@@ -282,4 +296,4 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                         dtype=np.float64).reshape(n_rows, len(META_NAMES))
         offsets = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        return x, meta * self.meta_weight, gram_cols, offsets
+        return x, meta * self.meta_weight, gram_cols, offsets, occurrence

@@ -92,11 +92,11 @@ class ModelBundle:
 
     def _predict(
         self, texts: list[str], norms: list[str]
-    ) -> tuple[np.ndarray, Any, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Vectorise and apply all heads at once (one sparse product)."""
-        x, meta, gram_cols, offsets = self.vectorizer.transform_with_grams(texts, norms)
+        x, meta, gram_cols, offsets, occ = self.vectorizer.transform_explain(texts, norms)
         logits = x @ self.coef[: self._n_vocab] + meta @ self.coef[self._n_vocab:] + self.intercept
-        return _sigmoid(np.asarray(logits)), x, meta, gram_cols, offsets
+        return _sigmoid(np.asarray(logits)), meta, gram_cols, offsets, occ
 
     def score_one(self, text: str) -> Score:
         """Score a single text."""
@@ -108,7 +108,7 @@ class ModelBundle:
         if not texts:
             return []
         norms = [normalize(t) for t in texts]
-        probs, x, meta, gram_cols, offsets = self._predict(texts, norms)
+        probs, meta, gram_cols, offsets, occ = self._predict(texts, norms)
         th = self.thresholds
         col = {h: i for i, h in enumerate(self.heads)}
         out: list[Score] = []
@@ -127,9 +127,9 @@ class ModelBundle:
             reasons = self._reasons(norms[i], notable, attrs)
             spans: list[Span] = []
             if notable["spam"] or notable["toxicity"]:
-                row = x[i]
-                cols_i = gram_cols[offsets[i]:offsets[i + 1]]  # reuse: no second gram pass
-                spans = self._spans(text, row, cols_i, [a for a in AXES if notable[a]])
+                part = slice(offsets[i], offsets[i + 1])  # reuse: no second gram pass
+                spans = self._spans(text, gram_cols[part], occ[part],
+                                    [a for a in AXES if notable[a]])
             out.append(Score(spam=round(spam, 6), toxicity=round(tox, 6), attributes=attrs,
                              reasons=reasons, spans=spans))
         return out
@@ -171,7 +171,8 @@ class ModelBundle:
         lengths += [w_end - w_start, w_end[1:] - w_start[:-1]]
         return np.concatenate(starts)[:n_grams], np.concatenate(lengths)[:n_grams]
 
-    def _spans(self, text: str, row: Any, cols: np.ndarray, axes: list[str]) -> list[Span]:
+    def _spans(self, text: str, cols: np.ndarray, occ: np.ndarray,
+               axes: list[str]) -> list[Span]:
         """Top contributing words per axis (coef * tf-idf), mapped back to the original text."""
         tracked = normalize_with_offsets(text)
         norm = tracked.text
@@ -180,14 +181,7 @@ class ModelBundle:
             return []
         st, ln = self._gram_positions(norm, len(cols))
         keep = cols >= 0
-        cols, st, ln = cols[keep], st[keep], ln[keep]
-        uniq, inverse, counts = np.unique(cols, return_inverse=True, return_counts=True)
-        row_cols = row.indices
-        order = np.argsort(row_cols)
-        pos = np.searchsorted(row_cols[order], uniq)
-        pos = np.minimum(pos, max(len(row_cols) - 1, 0))
-        xval = np.where(row_cols[order][pos] == uniq, row.data[order][pos], 0.0)
-        per_occ = (xval / counts)[inverse]  # tf-idf mass of one occurrence
+        cols, st, ln, per_occ = cols[keep], st[keep], ln[keep], occ[keep]
         word_starts = np.array([a for a, _ in words], dtype=np.int64)
         owner = np.maximum(np.searchsorted(word_starts, st + ln // 2, side="right") - 1, 0)
         spans: list[Span] = []

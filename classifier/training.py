@@ -26,17 +26,20 @@ Progress = Callable[[str, int, int], None]
 SOURCE_WEIGHTS = {
     # out-of-domain spam/ham is kept tiny: at larger weights the model learns "YouTube-style
     # text = spam" and held-out-video AUC drops (0.984 -> 0.971 for Psy at 0.1/0.05)
-    "spam": {"youtube-spam": 1.0, "sms-spam": 0.01, "ham-from-toxicity": 0.01, "extra": 3.0},
+    "spam": {"youtube-spam": 1.0, "sms-spam": 0.003, "ham-from-toxicity": 0.003, "extra": 3.0},
     "toxicity": {"jigsaw-toxic-wikipedia": 1.0, "davidson-hate-offensive": 0.3,
                  "fox-news-comments": 1.0, "extra": 3.0},
 }
 PARAMS: dict[str, Any] = {
     "ngram_range": (2, 5), "min_df": 2, "max_features": 250_000, "meta_weight": 1.0,
-    "word_weight": 1.0,
+    # char and word blocks are l2-normalised separately; the word block is weighted 0.5
+    "word_weight": 0.5,
     "C": {"spam": 32.0, "toxicity": 32.0, "hate_speech": 4.0, "offensive": 4.0},
     "calibration_folds": 2,
     "davidson_offensive_sample": 5000,
     "nb_scaling": {"spam": False, "toxicity": True},
+    # per-head scale of the word uni/bi-gram columns (folded back into the coefficients)
+    "word_scale": {"spam": 2.0, "toxicity": 1.0},
     "flag_fpr": 0.03, "reject_fpr": 0.005,
 }
 POSITIVE = {"spam": "spam", "toxicity": "toxic"}
@@ -124,9 +127,11 @@ def nb_ratio(x: Any, y: np.ndarray, w: np.ndarray, alpha: float = 1.0) -> np.nda
 
 
 def _fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, c: float,
-                use_nb: bool) -> tuple[np.ndarray, float]:
+                use_nb: bool, col_scale: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Fit one logistic model on (optionally NB-scaled) features; return coef on raw features."""
     r = nb_ratio(x, y, w) if use_nb else np.ones(x.shape[1])
+    if col_scale is not None:
+        r = r * col_scale
     r[-len(META_NAMES):] = 1.0  # meta features are not counts: leave them unscaled
     model = LogisticRegression(C=c, solver="liblinear", max_iter=200, tol=1e-3)
     model.fit(x.multiply(r[None, :]).tocsr(), y, sample_weight=w)
@@ -134,19 +139,20 @@ def _fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, c: float,
 
 
 def _fit_head(x: Any, y: np.ndarray, w: np.ndarray, c: float, folds: int, random_state: int,
-              use_nb: bool) -> tuple[np.ndarray, float, np.ndarray]:
+              use_nb: bool, col_scale: np.ndarray | None = None
+              ) -> tuple[np.ndarray, float, np.ndarray]:
     """Fit a head with Platt calibration on out-of-fold scores; return coef, intercept, oof."""
     if folds < 2:  # uncalibrated head (Davidson-only attributes): plain logistic output
-        coef, b = _fit_scaled(x, y, w, c, use_nb)
+        coef, b = _fit_scaled(x, y, w, c, use_nb, col_scale)
         return coef, b, 1.0 / (1.0 + np.exp(-(x @ coef + b)))
     oof = np.zeros(len(y))
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
     for tr, te in skf.split(np.zeros(len(y)), y):
-        coef, b = _fit_scaled(x[tr], y[tr], w[tr], c, use_nb)
+        coef, b = _fit_scaled(x[tr], y[tr], w[tr], c, use_nb, col_scale)
         oof[te] = x[te] @ coef + b
     platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y, sample_weight=w)
     a, b0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    coef, b = _fit_scaled(x, y, w, c, use_nb)
+    coef, b = _fit_scaled(x, y, w, c, use_nb, col_scale)
     return coef * a, b * a + b0, 1.0 / (1.0 + np.exp(-(oof * a + b0)))
 
 
@@ -215,8 +221,10 @@ def train_bundle(
         y, w = np.asarray(hd.y), np.asarray(hd.w, dtype=np.float64)
         calibrated = head in POSITIVE
         folds = PARAMS["calibration_folds"] if calibrated else 1
+        scale = np.ones(x.shape[1])
+        scale[:vec.n_word_] = float(PARAMS["word_scale"].get(head, 1.0))
         coef, b, oof = _fit_head(x[hd.idx], y, w, PARAMS["C"][head], folds, random_state,
-                                 bool(PARAMS["nb_scaling"].get(head, False)))
+                                 bool(PARAMS["nb_scaling"].get(head, False)), scale)
         coefs.append(coef)
         intercepts.append(b)
         if head in POSITIVE:
