@@ -27,7 +27,7 @@ class StackConfig:
     """How to run the service under test."""
 
     web_workers: int = 2
-    worker_concurrency: int = 2
+    worker_concurrency: int = 1
     batch_size: int = 256
     database: str = "sqlite"
     postgres_url: str = DEFAULT_POSTGRES_URL

@@ -95,7 +95,9 @@ def run_all(settings: Settings, host: str, port: int) -> None:
         _bootstrap(settings)
         children = [
             _spawn(["web", "--host", host, "--port", str(port)], env),
-            _spawn(["worker"], env),
+            # One worker process: web and worker share this machine's cores, and a single
+            # consumer forms bigger batches (docs/performance.md).
+            _spawn(["worker", "--concurrency", "1"], env),
             _spawn(["beat", "--loglevel", "WARNING"], env),
         ]
         click.echo(f"Moderation service running at http://{host}:{port}/ (review: /review)")

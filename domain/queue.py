@@ -14,6 +14,9 @@ from domain.breaker import Breaker
 
 log = logging.getLogger(__name__)
 
+# A BLPOP answered this fast found work already waiting: the consumer is behind the arrivals.
+BUSY_WAIT_SECONDS = 0.001
+
 
 class PendingQueue:
     """Feeds comment ids to the workers' batching consumers.
@@ -46,16 +49,19 @@ class PendingQueue:
     def take(self, max_items: int, wait_seconds: float, linger_seconds: float = 0.0) -> list[str]:
         """Wait up to `wait_seconds` for work, then take what is waiting, up to `max_items`.
 
-        A lone id is taken at once (light load: lowest latency). When more were waiting, the
-        comments are arriving faster than one at a time, so linger briefly and top the batch up:
-        each batch costs a fixed few milliseconds, and bigger batches spread it thinner.
+        A lone id that we had to wait for is taken at once (light load: lowest latency). When
+        work was already waiting, comments arrive faster than we take them, so linger briefly
+        and top the batch up: each batch costs a fixed few milliseconds of database and Redis
+        work, and bigger batches spread it thinner.
         """
+        asked_at = time.monotonic()
         first = self._client.blpop([keys.pending_queue()], timeout=wait_seconds)
         if first is None:
             return []
+        under_load = time.monotonic() - asked_at < BUSY_WAIT_SECONDS
         ids = [_text(first[1])]
         ids += self._pop(max_items - len(ids))
-        if 1 < len(ids) < max_items and linger_seconds > 0:
+        if (under_load or len(ids) > 1) and len(ids) < max_items and linger_seconds > 0:
             time.sleep(linger_seconds)
             ids += self._pop(max_items - len(ids))
         return ids

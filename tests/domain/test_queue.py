@@ -11,13 +11,25 @@ from domain import keys
 from domain.queue import PendingQueue
 
 
-def test_a_lone_id_is_taken_without_lingering(redis_url: str) -> None:
+def test_a_lone_id_that_we_waited_for_is_taken_without_lingering(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    queue = PendingQueue(client)
+    arrives = threading.Timer(0.05, lambda: client.rpush(keys.pending_queue(), "a"))
+    arrives.start()
+    started = time.monotonic()
+    assert queue.take(100, wait_seconds=2, linger_seconds=5) == ["a"]
+    assert time.monotonic() - started < 1
+    arrives.join()
+
+
+def test_work_already_waiting_means_load_so_the_batch_is_topped_up(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     queue = PendingQueue(client)
     queue.enqueue(["a"])
-    started = time.monotonic()
-    assert queue.take(100, wait_seconds=1, linger_seconds=5) == ["a"]
-    assert time.monotonic() - started < 1
+    late = threading.Timer(0.05, lambda: client.rpush(keys.pending_queue(), "b"))
+    late.start()
+    assert queue.take(100, wait_seconds=1, linger_seconds=0.5) == ["a", "b"]
+    late.join()
 
 
 def test_a_batch_under_load_is_topped_up_after_a_short_linger(redis_url: str) -> None:
