@@ -99,7 +99,7 @@ def redis_acl(name: str, apply_now: bool) -> None:
     user, password = f"site-{name}", secrets.token_urlsafe(24)
     rules = ["reset", "on", f">{password}", *site_reader_acl(name)]
     if apply_now:
-        redis.Redis.from_url(resolve_redis_url(settings)).execute_command(
+        redis.Redis.from_url(resolve_redis_url(settings)).execute_command(  # type: ignore[no-untyped-call]
             "ACL", "SETUSER", user, *rules
         )
         click.echo(f"Created Redis user {user!r}; give the site this password (shown once):")

@@ -64,7 +64,7 @@ def new_comment_id() -> str:
     return uuid.uuid4().hex
 
 
-def comment_from_row(row: Row[Any]) -> Comment:
+def comment_from_row(row: Any) -> Comment:
     """Build a Comment from a row selected with COMMENT_COLUMNS."""
     return Comment(
         id=row.id,
