@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -34,27 +33,12 @@ class StackConfig:
     extra_env: tuple[tuple[str, str], ...] = ()
 
 
-def _classifier_fingerprint() -> str:
-    """A hash of the classifier's code and data (as the tests' model cache uses)."""
-    import classifier
-
-    digest = hashlib.sha256()
-    package = Path(classifier.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".csv"}:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def trained_models_dir() -> Path:
-    """The default model, trained once into a cache folder keyed by the classifier's code."""
-    from classifier import ModelRegistry
+    """The default model, trained once into the cache the test suite shares."""
+    from classifier.registry import cached_default_models
 
     cache_root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    models_dir = cache_root / "comment-moderation-bench" / _classifier_fingerprint()
-    ModelRegistry(models_dir).ensure_current()  # trains under a file lock if absent
-    return models_dir
+    return cached_default_models(cache_root / "comment-moderation-models")
 
 
 def reset_postgres(url: str) -> None:

@@ -235,3 +235,25 @@ class ModelRegistry:
             self.save(bundle)
             self.promote(bundle.version)
             return bundle
+
+
+def recipe_fingerprint() -> str:
+    """A hash of the classifier's code and shipped data: equal hashes train equal models."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".csv"}:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_default_models(cache_root: Path) -> Path:
+    """A models folder under ``cache_root`` holding the default model of this exact recipe.
+
+    Trained once (under the registry's lock) and reused while the code and data are unchanged;
+    the test suite and the benchmarks share it.
+    """
+    models_dir = cache_root / recipe_fingerprint()
+    ModelRegistry(models_dir).ensure_current()
+    return models_dir

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -12,13 +11,16 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-import classifier
+from classifier.registry import cached_default_models
 from cli.embedded_redis import EmbeddedRedis
 from config import Settings
 from domain.runtime import Runtime
 from domain.schema import metadata
 from domain.store import Store
 
+MODEL_CACHE_ROOT = (
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "comment-moderation-models"
+)
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -42,33 +44,16 @@ def redis_url(redis_server: str) -> str:
     return redis_server
 
 
-def _classifier_fingerprint() -> str:
-    """A hash of the classifier's code and data: a cached model is reused only while it matches."""
-    digest = hashlib.sha256()
-    package = Path(classifier.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".csv"}:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 @pytest.fixture(scope="session")
 def trained_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models folder holding the default model, trained once and cached between sessions.
 
-    The cache key covers the classifier's code and data, so any change retrains. Set
+    The cache is keyed by the classifier's code and data, so any change retrains. Set
     MODERATION_TEST_MODEL_CACHE=0 to always train afresh.
     """
-    from classifier import ModelRegistry
-
     if os.environ.get("MODERATION_TEST_MODEL_CACHE", "1") == "0":
-        models_dir = tmp_path_factory.mktemp("models")
-    else:
-        cache_root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-        models_dir = cache_root / "comment-moderation-tests" / _classifier_fingerprint()
-    ModelRegistry(models_dir).ensure_current()  # trains under a file lock if absent
-    return models_dir
+        return cached_default_models(tmp_path_factory.mktemp("models"))
+    return cached_default_models(MODEL_CACHE_ROOT)
 
 
 @pytest.fixture
