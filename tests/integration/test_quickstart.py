@@ -20,7 +20,7 @@ from domain.models import DecidedBy, Decision, Event, Status
 from domain.publisher import RedisPublisher
 from domain.store import Store
 from tests.support.intake import comment_fields
-from tests.support.processes import ROOT, ManagedProcess, settings_env
+from tests.support.processes import ROOT, ManagedProcess, run_command
 
 
 def test_moderation_run_starts_everything_with_embedded_defaults(
@@ -81,27 +81,12 @@ def _wait_for_verdict(url: str, auth: dict[str, str], timeout: float = 90.0) -> 
 
 
 def test_sites_create_prints_the_key_on_its_last_line(settings: Settings) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "cli", "sites", "create", "daily-planet"],
-        cwd=ROOT,
-        env=settings_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    key = completed.stdout.strip().splitlines()[-1]
+    created = run_command(settings, "sites", "create", "daily-planet")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
     site = Store(settings.effective_database_url).sites.by_key(key)
     assert site is not None and site.slug == "daily-planet"
-    again = subprocess.run(
-        [sys.executable, "-m", "cli", "sites", "create", "daily-planet"],
-        cwd=ROOT,
-        env=settings_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = run_command(settings, "sites", "create", "daily-planet")
     assert again.returncode != 0 and "already exists" in again.stderr
 
 

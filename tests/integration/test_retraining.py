@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from domain import retraining
 from domain.runtime import Runtime
 from domain.store import Label
 from tests.support.intake import post_comment
-from tests.support.processes import ROOT, settings_env, start_worker
+from tests.support.processes import run_command, start_worker
 from tests.support.streams import read_results
 
 STREETS = [
@@ -54,18 +52,9 @@ REMARKS = [
 ]
 
 
-def moderation(settings: Settings, *args: str, stdin: str | None = None) -> str:
-    """Run the `moderation` command as an operator would; returns its standard output."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        cwd=ROOT,
-        env=settings_env(settings),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+def moderation(settings: Settings, *args: str) -> str:
+    """Run the `moderation` command; it must succeed; returns its standard output."""
+    completed = run_command(settings, *args)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed.stdout
 

@@ -132,3 +132,19 @@ def start_worker(settings: Settings, concurrency: int = 1) -> ManagedProcess:
     )
     worker.wait_for("batching consumer ready")
     return worker
+
+
+def run_command(
+    settings: Settings, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `moderation` command once, as an operator would, and return what it did."""
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        env=settings_env(settings),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
