@@ -9,6 +9,7 @@ import time
 import redis
 import requests
 
+from bench.procs import wait_http
 from cli.embedded_redis import free_port
 from config import Settings
 from domain import keys
@@ -37,19 +38,6 @@ def test_a_worker_stopped_with_sigterm_drops_no_comment_it_took(
         assert comment.status is not Status.PENDING or comment_id in queued, comment_id
 
 
-def wait_until_serving(url: str, timeout: float = 60.0) -> None:
-    """Poll until the server answers."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
-
-
 def test_the_web_server_answers_every_request_it_accepted_before_sigterm(
     runtime: Runtime, settings: Settings
 ) -> None:
@@ -71,7 +59,7 @@ def test_the_web_server_answers_every_request_it_accepted_before_sigterm(
 
 def _post_while_stopping(web: ManagedProcess, port: int, key: str) -> list[int]:
     """Post from four clients, SIGTERM the server mid-stream; the statuses that came back."""
-    wait_until_serving(f"http://127.0.0.1:{port}/healthz")
+    wait_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
     url = f"http://127.0.0.1:{port}/api/v1/comments"
     results: list[int] = []
 
