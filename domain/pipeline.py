@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import redis
 
-from classifier import Score
+from classifier import ModelBundle, Score
 from domain import webhooks
 from domain.models import Comment, Decision, Site, Submission, Verdict
 from domain.policy import blocked_author_verdict, decide, rule_verdict, thresholds_for
@@ -54,9 +55,7 @@ def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Com
     if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
         verdict = _record(comment, blocked_author_verdict(), None, None)
     else:
-        thresholds = thresholds_for(site.policy, bundle.metadata.get("thresholds", {}))
-        decided = decide({"spam": score.spam, "toxicity": score.toxicity}, thresholds)
-        verdict = _record(comment, decided, score, bundle.version)
+        verdict = _record(comment, model_verdict(site.policy, score, bundle), score, bundle.version)
     publish(runtime.store.comments.record_verdicts([verdict]), runtime)
     return runtime.store.comments.get(comment.id) or comment, score
 
@@ -70,14 +69,18 @@ def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
     if not to_score:
         return verdicts
     bundle = runtime.models.current()
-    model_thresholds = bundle.metadata.get("thresholds", {})
     sites = runtime.store.sites.cached_by_id()
     for comment, score in zip(to_score, bundle.score([c.body for c in to_score]), strict=True):
         site = sites.get(comment.site_id)
-        thresholds = thresholds_for(site.policy if site else {}, model_thresholds)
-        verdict = decide({"spam": score.spam, "toxicity": score.toxicity}, thresholds)
+        verdict = model_verdict(site.policy if site else {}, score, bundle)
         verdicts.append(_record(comment, verdict, score, bundle.version))
     return verdicts
+
+
+def model_verdict(site_policy: Mapping[str, Any], score: Score, bundle: ModelBundle) -> Verdict:
+    """The site's verdict on a score: its own thresholds, else the model's recommended ones."""
+    thresholds = thresholds_for(site_policy, bundle.metadata.get("thresholds", {}))
+    return decide({"spam": score.spam, "toxicity": score.toxicity}, thresholds)
 
 
 def rule_decision(comment: Comment, reason: str) -> ScoredVerdict:

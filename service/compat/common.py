@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 
 from classifier import ModelBundle, Score
 from domain.models import Site, Status
-from domain.pipeline import score_now
-from domain.policy import decide, thresholds_for
+from domain.pipeline import model_verdict, score_now
 from domain.runtime import Runtime
 from domain.validation import validate_submission
 
@@ -50,8 +49,7 @@ def assess(
     """Score a text in this process and decide as the site's policy would; nothing is stored."""
     bundle = bundle or runtime.models.current()
     [score] = bundle.score([text])
-    thresholds = thresholds_for(site.policy, bundle.metadata.get("thresholds", {}))
-    verdict = decide({"spam": score.spam, "toxicity": score.toxicity}, thresholds)
+    verdict = model_verdict(site.policy, score, bundle)
     reasons = list(dict.fromkeys([*score.reasons, *verdict.reasons]))
     return Assessment(score=score, status=verdict.status, reasons=reasons)
 
