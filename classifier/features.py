@@ -7,13 +7,13 @@ per-call overhead (validation, analyzer plumbing) because scoring must take well
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from classifier.grams import WORD_PATTERN, WORD_PREFIX, batch_gram_hashes, term_hashes
 from classifier.normalize import (
     EMAIL_TOKEN,
     MAX_CHARS,
@@ -23,8 +23,6 @@ from classifier.normalize import (
     normalize,
 )
 
-_WORD = re.compile(r"[a-z0-9']+|[!?]")
-WORD_PREFIX = "\x01"  # keeps word features apart from char n-grams in one vocabulary
 META_NAMES = ("links", "contact", "money", "caps_ratio", "exclaim", "repeated", "length")
 _URL_T = URL_TOKEN.strip()
 _EMAIL_T = EMAIL_TOKEN.strip()
@@ -33,12 +31,16 @@ _MONEY_T = MONEY_TOKEN.strip()
 
 
 def analyze(norm: str, ngram_range: tuple[int, int] = (2, 5)) -> list[str]:
-    """Return char n-grams and word uni/bi-grams of an already normalised text."""
+    """Return char n-grams and word uni/bi-grams of an already normalised text.
+
+    The reference definition of the grams: ``grams.batch_gram_hashes`` hashes exactly these,
+    in this order, for a whole batch without building the strings.
+    """
     padded = f" {norm} "
     lo, hi = ngram_range
     size = len(padded)
     grams = [padded[i:i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
-    words = _WORD.findall(norm)
+    words = WORD_PATTERN.findall(norm)
     grams.extend([WORD_PREFIX + w for w in words])
     grams.extend([f"{WORD_PREFIX}{a} {b}" for a, b in zip(words, words[1:], strict=False)])
     return grams
@@ -61,11 +63,6 @@ def meta_features(original: str, norm: str) -> list[float]:
         min(math.log1p(links) / math.log(4.0), 1.5), min(float(contact), 1.0),
         min(float(money), 1.0), caps, exclaim, repeated, math.log1p(len(norm)) / math.log(501.0),
     ]
-
-
-def _hash_array(grams: list[str]) -> np.ndarray:
-    """Hash grams with Python's (per-process, cached) string hash; cheap and vectorisable."""
-    return np.fromiter(map(hash, grams), dtype=np.int64, count=len(grams))
 
 
 def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -185,14 +182,14 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def _document_frequencies(self, norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Sorted unique gram hashes and their document frequencies."""
         parts: list[tuple[np.ndarray, np.ndarray]] = []
-        buf: list[np.ndarray] = []
-        for norm in norms:
-            buf.append(np.unique(_hash_array(analyze(norm, self.ngram_range))))
-            if len(buf) >= 4000:  # bounded memory: count in chunks, merge at the end
-                parts.append(np.unique(np.concatenate(buf), return_counts=True))
-                buf = []
-        if buf:
-            parts.append(np.unique(np.concatenate(buf), return_counts=True))
+        for chunk in _chunks(norms):
+            batch = batch_gram_hashes(chunk, self.ngram_range)
+            rows = np.repeat(np.arange(len(chunk)), np.diff(batch.offsets))
+            order = np.lexsort((rows, batch.hashes))  # by hash, then by text
+            h, r = batch.hashes[order], rows[order]
+            first_in_text = np.ones(len(h), dtype=bool)
+            first_in_text[1:] = (h[1:] != h[:-1]) | (r[1:] != r[:-1])
+            parts.append(np.unique(h[first_in_text], return_counts=True))
         return _merge_counts(parts)
 
     def _second_pass(
@@ -205,22 +202,24 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         col_parts: list[np.ndarray] = []
         cnt_parts: list[np.ndarray] = []
         last = max(len(keys) - 1, 0)
-        for r, norm in enumerate(norms):
-            grams = analyze(norm, self.ngram_range)
-            hs = _hash_array(grams)
-            if not len(keys) or not len(hs):
-                continue
-            pos = np.minimum(np.searchsorted(keys, hs), last)
-            hit = keys[pos] == hs
-            for i in np.flatnonzero(hit & ~found[pos]).tolist():
-                k = int(pos[i])
-                if not found[k]:
-                    terms[k] = grams[i]
-                    found[k] = True
-            cols, counts = np.unique(pos[hit], return_counts=True)
-            row_parts.append(np.full(len(cols), r, dtype=np.int64))
-            col_parts.append(cols)
-            cnt_parts.append(counts)
+        first_row = 0
+        for chunk in _chunks(norms):
+            batch = batch_gram_hashes(chunk, self.ngram_range)
+            if len(keys) and len(batch.hashes):
+                pos = np.minimum(np.searchsorted(keys, batch.hashes), last)
+                hit = keys[pos] == batch.hashes
+                new_keys, first = np.unique(pos[hit & ~found[pos]], return_index=True)
+                gram_index = np.flatnonzero(hit & ~found[pos])[first]
+                for k, term in zip(new_keys.tolist(), batch.strings(gram_index), strict=True):
+                    terms[k] = term
+                found[new_keys] = True
+                rows = np.repeat(np.arange(len(chunk)), np.diff(batch.offsets))
+                pair, counts = np.unique(rows[hit] * len(keys) + pos[hit], return_counts=True)
+                r, c = np.divmod(pair, len(keys))
+                row_parts.append(r + first_row)
+                col_parts.append(c)
+                cnt_parts.append(counts)
+            first_row += len(chunk)
         if not row_parts:
             empty = np.zeros(0, dtype=np.int64)
             return terms, empty, empty, empty
@@ -232,7 +231,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         index: _HashIndex | None = getattr(self, "_index", None)
         if index is None:
             terms = self.terms_.split("\n") if self.terms_ else []
-            index = _HashIndex(_hash_array(terms))
+            index = _HashIndex(term_hashes(terms))
             self._index = index
         return index
 
@@ -272,15 +271,9 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """
         n_rows = len(norms)
         n_vocab = len(self.idf_)
-        grams: list[str] = []
-        lengths = np.empty(n_rows, dtype=np.int64)
-        lo, hi = self.ngram_range
-        for r, norm in enumerate(norms):
-            g = analyze(norm, (lo, hi))
-            lengths[r] = len(g)
-            grams.extend(g)
-        gram_cols = self._lookup().find(_hash_array(grams))
-        rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+        batch = batch_gram_hashes(norms, self.ngram_range)
+        gram_cols = self._lookup().find(batch.hashes)
+        rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(batch.offsets))
         found = gram_cols >= 0
         key = rows[found] * n_vocab + gram_cols[found]
         key, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
@@ -294,6 +287,10 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         x = sp.csr_matrix((data, c_idx.astype(np.int32), indptr), shape=(n_rows, n_vocab))
         meta = np.array([meta_features(o, n) for o, n in zip(originals, norms, strict=True)],
                         dtype=np.float64).reshape(n_rows, len(META_NAMES))
-        offsets = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        return x, meta * self.meta_weight, gram_cols, offsets, occurrence
+        return x, meta * self.meta_weight, gram_cols, batch.offsets, occurrence
+
+
+def _chunks(norms: Sequence[str], size: int = 2000) -> Iterable[Sequence[str]]:
+    """Fixed-size slices of the texts: bounded memory while fitting."""
+    for start in range(0, len(norms), size):
+        yield norms[start:start + size]
