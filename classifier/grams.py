@@ -30,7 +30,7 @@ def _finalise(h: np.ndarray, n: int) -> np.ndarray:
     h = h ^ np.uint64(n << 56)
     h = (h ^ (h >> np.uint64(30))) * _MIX1
     h = (h ^ (h >> np.uint64(27))) * _MIX2
-    return (h ^ (h >> np.uint64(31))).view(np.int64)
+    return np.asarray((h ^ (h >> np.uint64(31))).view(np.int64))
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -48,11 +48,11 @@ def term_hashes(terms: Sequence[str]) -> np.ndarray:
     out = np.empty(len(terms), dtype=np.int64)
     is_word = np.fromiter((t.startswith(WORD_PREFIX) for t in terms), dtype=bool,
                           count=len(terms))
-    words = np.flatnonzero(is_word)
+    words = np.flatnonzero(is_word).tolist()
     out[words] = _word_hashes([terms[i] for i in words])
     lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
     for n in np.unique(lengths[~is_word]).tolist():
-        idx = np.flatnonzero((lengths == n) & ~is_word)
+        idx = np.flatnonzero((lengths == n) & ~is_word).tolist()
         points = _codepoints("".join(terms[i] for i in idx)).reshape(len(idx), n)
         h = np.zeros(len(idx), dtype=np.uint64)
         for k in range(n):
@@ -139,4 +139,4 @@ def _word_positions(block_start: np.ndarray, n_words: np.ndarray) -> np.ndarray:
     owner = np.repeat(np.arange(len(n_words), dtype=np.int64), n_word_grams)
     first = np.zeros(len(n_words) + 1, dtype=np.int64)
     np.cumsum(n_word_grams, out=first[1:])
-    return block_start[owner] + (np.arange(int(first[-1]), dtype=np.int64) - first[owner])
+    return np.asarray(block_start[owner] + (np.arange(int(first[-1])) - first[owner]))

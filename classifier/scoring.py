@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from classifier.features import META_NAMES, WORD_PREFIX, CommentVectorizer
+from classifier.features import META_NAMES, CommentVectorizer
+from classifier.grams import WORD_PREFIX
 from classifier.normalize import (
     EMAIL_TOKEN,
     MONEY_TOKEN,
