@@ -10,6 +10,7 @@ from domain.store.comments import CommentRepository, ScoredVerdict
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.labels import Label, LabelRepository
 from domain.store.moderation import ModerationRepository
+from domain.store.reports import ReportRepository
 from domain.store.sites import SiteError, SiteRepository
 from domain.store.users import UserError, UserRepository
 from domain.store.webhooks import WebhookRepository
@@ -27,6 +28,7 @@ class Store:
         self.users = UserRepository(self.db)
         self.labels = LabelRepository(self.db)
         self.moderation = ModerationRepository(self.db)
+        self.reports = ReportRepository(self.db)
         self.webhooks = WebhookRepository(self.db)
 
     def migrate(self) -> None:

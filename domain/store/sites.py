@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import ColumnElement, Row, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain import credentials
@@ -147,3 +148,10 @@ class SiteRepository:
         if not changed:
             raise SiteError(f"no site named {slug!r}")
         self._forget_cached_keys()
+
+
+def visible_to(visible_sites: Sequence[str] | None) -> ColumnElement[bool]:
+    """Restrict a query joined with ``sites`` to the sites a user may see (None: every site)."""
+    if visible_sites is None:
+        return literal(True)
+    return sites.c.slug.in_(list(visible_sites))

@@ -17,7 +17,7 @@ def show() -> str:
     """Decisions filtered by moderator, site, date, status and comment id, newest first."""
     runtime = current_runtime()
     wanted, errors = audit_filter(request.args)
-    decisions, total = runtime.store.moderation.audit(wanted, user().site_slugs)
+    decisions, total = runtime.store.reports.audit(wanted, user().site_slugs)
     return render_template(
         "review/audit.html",
         decisions=decisions,

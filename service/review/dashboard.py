@@ -58,7 +58,7 @@ def day_bars(days: list[tuple[date, int]]) -> list[Bar]:
 @login_required
 def show() -> str:
     """Numbers a moderation lead checks every morning."""
-    store = current_runtime().store.moderation
+    store = current_runtime().store.reports
     visible = user().site_slugs
     sizes = store.queue_sizes(visible)
     days = store.decisions_per_day(DAYS, visible)

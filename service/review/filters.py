@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
-from domain.store.moderation import SORTS, STATUS_FILTERS, AuditFilter, QueueFilter
+from domain.store.moderation import SORTS, STATUS_FILTERS, QueueFilter
+from domain.store.reports import AuditFilter
 
 MAX_PER_PAGE = 100
 Errors = dict[str, list[str]]

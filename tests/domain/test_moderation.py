@@ -11,7 +11,8 @@ from domain.models import Role, Site, Status, utcnow
 from domain.moderation import Conflict, Invalid, NotFound
 from domain.pipeline import score_comments
 from domain.runtime import Runtime
-from domain.store.moderation import AuditFilter, QueueFilter
+from domain.store.moderation import QueueFilter
+from domain.store.reports import AuditFilter
 from tests.support.review import add_comment, add_user, models_dir, results  # noqa: F401
 
 
@@ -238,7 +239,7 @@ def test_audit_and_dashboard_numbers(runtime: Runtime, site: Site) -> None:
     moderation.moderate(runtime, admin, flagged[0].id, Status.APPROVED)  # false positive
     moderation.moderate(runtime, admin, flagged[1].id, Status.REJECTED, "spam")  # right
     moderation.moderate(runtime, admin, approved[0].id, Status.REJECTED, "toxic")  # false negative
-    store = runtime.store.moderation
+    store = runtime.store.reports
     assert store.queue_sizes(None) == {"planet": 1}
     days = store.decisions_per_day(14, None)
     assert len(days) == 14 and days[-1][1] == 3 and sum(n for _, n in days) == 3
