@@ -145,7 +145,7 @@ def moderate_many(
 
 def undo_last(runtime: Runtime, user: User, comment_id: str | None = None) -> Outcome:
     """Undo the user's latest action (a bulk action as a whole) by recording new decisions
-    that restore the previous statuses; an undo teaches the models nothing."""
+    that restore the previous statuses, and retract the labels the undone action taught."""
     last = [
         d
         for d in runtime.store.moderation.last_action(user.id, comment_id)
@@ -155,6 +155,8 @@ def undo_last(runtime: Runtime, user: User, comment_id: str | None = None) -> Ou
         return Outcome()
     changes = [Change(d.comment_id, d.new_status, d.previous_status, UNDO_REASON) for d in last]
     applied = runtime.store.moderation.apply(changes, user.id)
+    undone = {d.comment_id for d in applied.decisions}
+    runtime.store.labels.retract_taught_by(d.id for d in last if d.comment_id in undone)
     return _finish(runtime, applied)
 
 
@@ -255,6 +257,7 @@ def _apply(
             comment_id=d.comment_id,
             site_id=d.site_id,
             user_id=user.id,
+            decision_id=d.id,
         )
         for d in applied.decisions
         for label in labels_for(d.new_status, d.reason)

@@ -21,7 +21,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a table changes; `migrate()` adds what an older database lacks.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 schema_info = Table(
     "schema_info",
@@ -125,6 +125,9 @@ labels = Table(
     Column("site_id", Integer),
     Column("user_id", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # the moderator decision that taught the label; an undo of it retracts the label (v3)
+    Column("decision_id", Integer),
+    Column("retracted_at", DateTime(timezone=True)),
     Index("ix_labels_created", "created_at"),
 )
 

@@ -1,12 +1,16 @@
-"""Append-only training labels from moderators, imports and site feedback."""
+"""Training labels from moderators, imports and site feedback.
+
+Rows are never deleted or changed, except that undoing a moderator's decision marks the labels
+that decision taught as retracted: retraining ignores them, the audit keeps them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from domain.models import utcnow
 from domain.schema import labels
@@ -26,10 +30,11 @@ class Label:
     site_id: int | None = None
     user_id: int | None = None
     created_at: datetime | None = None
+    decision_id: int | None = None
 
 
 class LabelRepository:
-    """All SQL about labels; rows are only ever added."""
+    """All SQL about labels; rows are only ever added (and retracted by an undo)."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -54,16 +59,31 @@ class LabelRepository:
                         "site_id": label.site_id,
                         "user_id": label.user_id,
                         "created_at": label.created_at or now,
+                        "decision_id": label.decision_id,
                     }
                     for label in new_labels
                 ],
             )
         return len(new_labels)
 
+    def retract_taught_by(self, decision_ids: Iterable[int]) -> int:
+        """Retract the labels the given decisions taught; return how many were retracted."""
+        ids = list(decision_ids)
+        if not ids:
+            return 0
+        with self._db.write() as connection:
+            result = connection.execute(
+                update(labels)
+                .where(labels.c.decision_id.in_(ids), labels.c.retracted_at.is_(None))
+                .values(retracted_at=utcnow())
+            )
+        return int(result.rowcount or 0)
+
     def all(self) -> list[Label]:
-        """Every label, oldest first."""
+        """Every label still standing (not retracted), oldest first."""
+        query = select(labels).where(labels.c.retracted_at.is_(None)).order_by(labels.c.id)
         with self._db.read() as connection:
-            rows = connection.execute(select(labels).order_by(labels.c.id)).all()
+            rows = connection.execute(query).all()
         return [
             Label(
                 text=row.text,
@@ -73,13 +93,14 @@ class LabelRepository:
                 site_id=row.site_id,
                 user_id=row.user_id,
                 created_at=as_utc(row.created_at),
+                decision_id=row.decision_id,
             )
             for row in rows
         ]
 
     def count_since(self, since: datetime | None) -> int:
-        """How many labels were added after a moment (all when None)."""
-        query = select(func.count()).select_from(labels)
+        """How many standing labels were added after a moment (all when None)."""
+        query = select(func.count()).select_from(labels).where(labels.c.retracted_at.is_(None))
         if since is not None:
             query = query.where(labels.c.created_at > since)
         with self._db.read() as connection:

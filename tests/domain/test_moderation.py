@@ -150,6 +150,27 @@ def test_undo_restores_the_previous_status_as_a_new_decision(runtime: Runtime, s
     assert len(undo_entries) == 3
 
 
+def test_undo_retracts_exactly_the_labels_the_undone_action_taught(
+    runtime: Runtime, site: Site
+) -> None:
+    kept = add_comment(runtime, site, body="a thoughtful remark")
+    mistaken = add_comment(runtime, site, body="buy followers now")
+    user, _ = add_user(runtime)
+    moderation.moderate(runtime, user, kept.id, Status.APPROVED)
+    moderation.moderate(runtime, user, mistaken.id, Status.REJECTED, "spam")
+    taught = {(label.text, label.label) for label in runtime.store.labels.all()}
+    assert ("buy followers now", "spam") in taught and ("a thoughtful remark", "ham") in taught
+    moderation.undo_last(runtime, user)
+    standing = {(label.text, label.label) for label in runtime.store.labels.all()}
+    assert standing == {p for p in taught if p[0] == "a thoughtful remark"}
+    assert runtime.store.labels.count_since(None) == len(standing)
+    # Deciding again teaches again: the new decision's labels stand.
+    moderation.moderate(runtime, user, mistaken.id, Status.APPROVED)
+    assert ("buy followers now", "ham") in {
+        (label.text, label.label) for label in runtime.store.labels.all()
+    }
+
+
 def test_undo_touches_only_the_users_own_actions(runtime: Runtime, site: Site) -> None:
     comment = add_comment(runtime, site)
     first, _ = add_user(runtime, "first@example.com")
