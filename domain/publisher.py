@@ -76,18 +76,31 @@ class RedisPublisher:
         """Publish each decision once; raises redis errors so the caller can retry later."""
         if not decisions:
             return []
+        try:
+            self._send(decisions)
+        except redis.exceptions.NoScriptError:
+            # Redis restarted or flushed its script cache; the guard makes a resend harmless.
+            self._client.script_load(_PUBLISH_ONCE)
+            self._send(decisions)
+        return [decision.id for decision in decisions]
+
+    def _send(self, decisions: Sequence[Decision]) -> None:
+        """One pipelined EVALSHA per decision in a single round trip.
+
+        (A registered Script inside a pipeline would first ask SCRIPT EXISTS: a second
+        round trip on every batch.)
+        """
         pipeline = self._client.pipeline(transaction=False)
         for decision in decisions:
             payload = result_payload(decision)
-            self._script(
-                keys=[keys.published_guard(decision.id), keys.results(decision.site_slug)],
-                args=[
-                    self._guard_ttl,
-                    self._maxlen,
-                    orjson.dumps(payload),
-                    *stream_fields(payload),
-                ],
-                client=pipeline,
+            pipeline.evalsha(
+                self._script.sha,
+                2,
+                keys.published_guard(decision.id),
+                keys.results(decision.site_slug),
+                self._guard_ttl,
+                self._maxlen,
+                orjson.dumps(payload),
+                *stream_fields(payload),
             )
         pipeline.execute()
-        return [decision.id for decision in decisions]

@@ -56,3 +56,15 @@ def test_publishing_the_same_decision_twice_adds_one_entry(redis_url: str) -> No
     publisher.publish([decision(7)])
     publisher.publish([decision(7), decision(8)])
     assert client.xlen(keys.results("planet")) == 2
+
+
+def test_publishing_survives_a_redis_that_forgot_its_scripts(redis_url: str) -> None:
+    """After a Redis restart (empty script cache) the publisher reloads its script and resends
+    the batch; decisions already published by the first attempt still appear once."""
+    client = redis.Redis.from_url(redis_url)
+    publisher = RedisPublisher(client, 1000, 60)
+    publisher.publish([decision(21)])
+    client.script_flush()
+    assert publisher.publish([decision(21), decision(22)]) == [21, 22]
+    ids = [orjson.loads(f[b"decision_id"]) for _, f in client.xrange(keys.results("planet"))]
+    assert sorted(ids) == [21, 22]
