@@ -34,13 +34,42 @@ class SweepReport:
 
 def score_comments(comment_ids: Sequence[str], runtime: Runtime) -> list[Decision]:
     """Score the still-pending comments among these ids, record verdicts and publish them."""
-    comments = runtime.store.comments.pending(comment_ids)
-    if not comments:
-        return []
-    verdicts = _verdicts(comments, runtime)
-    decisions = runtime.store.comments.record_verdicts(verdicts)
-    publish(decisions, runtime)
+    scorer = BatchScorer(runtime)
+    decisions = scorer.score(comment_ids)
+    scorer.flush()
     return decisions
+
+
+class BatchScorer:
+    """Scores batch after batch for one consumer, with one write transaction per batch.
+
+    A batch's decisions are noted as published inside the next batch's transaction (or by
+    ``flush`` when the queue runs dry), instead of in a transaction of their own. Until then
+    the outbox still lists them; if the process dies, the sweep publishes them again, and the
+    publish-once guard keeps the stream free of repeats.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._published: list[int] = []
+
+    def score(self, comment_ids: Sequence[str]) -> list[Decision]:
+        """Score the still-pending comments among these ids, record and publish the verdicts."""
+        store = self._runtime.store
+        comments = store.comments.pending(comment_ids)
+        if not comments:
+            self.flush()
+            return []
+        verdicts = _verdicts(comments, self._runtime)
+        decisions = store.comments.record_verdicts(verdicts, mark_published=self._published)
+        self._published = deliver(decisions, self._runtime)
+        return decisions
+
+    def flush(self) -> None:
+        """Note the last batch as published now (the queue is empty, or we are stopping)."""
+        if self._published:
+            self._runtime.store.comments.mark_published(self._published)
+            self._published = []
 
 
 def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Comment, Score]:
@@ -112,16 +141,27 @@ def publish(decisions: Sequence[Decision], runtime: Runtime) -> bool:
     """Publish decisions and mark them published; on a Redis error leave them to the sweep."""
     if not decisions:
         return True
+    published = deliver(decisions, runtime)
+    runtime.store.comments.mark_published(published)
+    return len(published) == len(decisions)
+
+
+def deliver(decisions: Sequence[Decision], runtime: Runtime) -> list[int]:
+    """Publish decisions to the sites' streams and queue their webhooks, without marking them.
+
+    Returns the ids now published ([] on a Redis error: the sweep retries them later).
+    """
+    if not decisions:
+        return []
     try:
         published = runtime.publisher.publish(decisions)
     except redis.RedisError as error:
         log.warning(
             "publishing %d result(s) failed, the sweep will retry: %s", len(decisions), error
         )
-        return False
-    runtime.store.comments.mark_published(published)
+        return []
     webhooks.hand_over(decisions, runtime)
-    return True
+    return published
 
 
 def sweep(runtime: Runtime) -> SweepReport:

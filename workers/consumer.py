@@ -49,6 +49,7 @@ class BatchingConsumer:
         """Load the model first (training it once if needed), then consume until stopped."""
         rt = runtime()
         rt.models.current()
+        self._scorer = pipeline.BatchScorer(rt)
         log.info("batching consumer ready")
         while not self._stop.is_set():
             try:
@@ -61,14 +62,24 @@ class BatchingConsumer:
                 continue
             if ids:
                 self._score(ids)
+            else:
+                self._flush()  # the queue ran dry: note the last batch as published now
+        self._flush()
 
     def _score(self, ids: list[str]) -> None:
         """Score one batch; a failure leaves the comments pending for the sweep."""
         try:
-            pipeline.score_comments(ids, runtime())
+            self._scorer.score(ids)
         except Exception:
             log.exception("scoring a batch of %d comment(s) failed; the sweep will retry", len(ids))
             time.sleep(0.5)
+
+    def _flush(self) -> None:
+        """Mark the last published batch; if the database is away the sweep re-marks it."""
+        try:
+            self._scorer.flush()
+        except Exception:
+            log.exception("marking published results failed; the sweep will re-publish them")
 
 
 _consumers: list[BatchingConsumer] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, insert, select, update
 
 from domain.models import (
     Comment,
@@ -233,8 +233,13 @@ class CommentRepository:
             ).all()
         return {(row.site_id, row.email) for row in rows} & wanted
 
-    def record_verdicts(self, verdicts: Sequence[ScoredVerdict]) -> list[Decision]:
+    def record_verdicts(
+        self, verdicts: Sequence[ScoredVerdict], mark_published: Sequence[int] = ()
+    ) -> list[Decision]:
         """Record verdicts of pending comments in one transaction; skip any already decided.
+
+        ``mark_published`` names earlier decisions that reached Redis meanwhile: they are
+        marked in the same transaction, which saves the worker a transaction per batch.
 
         The comments still pending are selected first, under the write lock (SQLite) or with
         their rows locked (PostgreSQL), so a redelivered or concurrent batch finds them decided
@@ -248,6 +253,7 @@ class CommentRepository:
             return []
         now = utcnow()
         with self._db.write() as connection:
+            _mark_published(connection, mark_published, now)
             query = (
                 select(comments.c.id, comments.c.article_id, sites.c.slug)
                 .join(sites, sites.c.id == comments.c.site_id)
@@ -323,11 +329,7 @@ class CommentRepository:
         if not decision_ids:
             return
         with self._db.write() as connection:
-            connection.execute(
-                update(decisions)
-                .where(decisions.c.id.in_(list(decision_ids)), decisions.c.published_at.is_(None))
-                .values(published_at=utcnow())
-            )
+            _mark_published(connection, decision_ids, utcnow())
 
     def claim_stale_pending(self, older_than: timedelta, limit: int = 5000) -> list[str]:
         """Ids of comments pending past the grace period, re-stamped so one sweep owns them."""
@@ -372,3 +374,13 @@ class CommentRepository:
                 .order_by(decisions.c.id)
             ).all()
         return [decision_from_row(row) for row in rows]
+
+
+def _mark_published(connection: Connection, decision_ids: Sequence[int], now: datetime) -> None:
+    """Stamp decisions as published (those not stamped yet) inside the caller's transaction."""
+    if decision_ids:
+        connection.execute(
+            update(decisions)
+            .where(decisions.c.id.in_(list(decision_ids)), decisions.c.published_at.is_(None))
+            .values(published_at=now)
+        )
