@@ -249,9 +249,20 @@ def _label(name: str, value: float) -> str | None:
     return "toxic" if value >= 0.5 else None
 
 
+# Coral's feedback call names the attribute after the moderator's decision (`APPROVED` or
+# `DELETED`, value 1) rather than after a Perspective attribute.
+CORAL_STATUS_LABELS = {"APPROVED": ("ok", "ham"), "DELETED": ()}
+
+
 @blueprint.post("/comments:suggestscore")
 def suggest_score() -> Response:
-    """Record suggested scores as training labels (Coral sends 0 for approved, 1 for rejected)."""
+    """Record suggested scores as training labels.
+
+    Perspective attributes: 1 means the comment has it (`TOXICITY` -> toxic, `SPAM` -> spam),
+    0 that it has not. Coral's moderation feedback: `APPROVED` teaches ok and ham; `DELETED`
+    is accepted but teaches nothing, since it does not say whether the comment was spam or
+    toxic. Other names Coral might send are accepted and ignored, never a 400 in its log.
+    """
     runtime = current_runtime()
     site = _site(runtime)
     body = _body()
@@ -259,24 +270,40 @@ def suggest_score() -> Response:
     suggested = body.get("attributeScores")
     if not isinstance(suggested, dict) or not suggested:
         raise PerspectiveError("attributeScores must name at least one attribute.")
+    from_coral = str(body.get("communityId") or "").startswith("Coral:")
     token = body.get("clientToken")
     comment_id = _our_comment_id(token, site, runtime)
     labels = []
     for key, entry in suggested.items():
         name = key.partition("@")[0]
-        if name not in ATTRIBUTES:
+        if name not in ATTRIBUTES and name not in CORAL_STATUS_LABELS and not from_coral:
             raise _unsupported(name, _languages(body))
-        summary = entry.get("summaryScore") if isinstance(entry, dict) else None
-        value = summary.get("value") if isinstance(summary, dict) else None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise PerspectiveError(f"Attribute {key}: summaryScore.value must be between 0 and 1.")
-        label = _label(name, float(value))
-        if label is not None:
-            labels.append(
-                Label(text, label, source="perspective", comment_id=comment_id, site_id=site.id)
-            )
+        value = _suggested_value(key, entry)
+        labels += [
+            Label(text, label, source="perspective", comment_id=comment_id, site_id=site.id)
+            for label in _labels(name, value)
+        ]
     runtime.store.labels.add_many(labels)
     return json_response({"clientToken": token} if token is not None else {})
+
+
+def _suggested_value(key: str, entry: object) -> float:
+    """The summary score of one suggested attribute, or a 400 naming it."""
+    summary = entry.get("summaryScore") if isinstance(entry, dict) else None
+    value = summary.get("value") if isinstance(summary, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise PerspectiveError(f"Attribute {key}: summaryScore.value must be between 0 and 1.")
+    return float(value)
+
+
+def _labels(name: str, value: float) -> tuple[str, ...]:
+    """The training labels a suggested score teaches (none when it says nothing we can use)."""
+    if name in CORAL_STATUS_LABELS:
+        return CORAL_STATUS_LABELS[name] if value >= 0.5 else ()
+    if name not in ATTRIBUTES:
+        return ()
+    label = _label(name, value)
+    return (label,) if label else ()
 
 
 def _our_comment_id(token: object, site: Site, runtime: Runtime) -> str | None:

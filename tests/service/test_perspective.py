@@ -225,3 +225,26 @@ def test_suggested_spam_scores_become_spam_and_ham_labels(
     bad = {"comment": {"text": BENIGN}, "attributeScores": {"LIKELY_TO_REJECT": {}}}
     assert client.post(f"{SUGGEST}?key={key}", json=bad).status_code == 400
     assert _count(runtime, labels) == 2
+
+
+def test_corals_status_feedback_teaches_approvals_and_never_fails(
+    client: FlaskClient, key: str, runtime: Runtime
+) -> None:
+    """Coral names the suggested attribute after the decision (APPROVED / DELETED, value 1)."""
+
+    def coral_feedback(status: str) -> dict[str, Any]:
+        return {
+            "comment": {"text": BENIGN},
+            "context": {"entries": [{"text": '{"Coral_comment_id": "c-1"}'}]},
+            "attributeScores": {status: {"summaryScore": {"value": 1}}},
+            "languages": ["en"],
+            "communityId": "Coral:https://news.example",
+            "clientToken": "comment:c-1",
+        }
+
+    for status in ("APPROVED", "DELETED", "undefined"):
+        response = client.post(f"{SUGGEST}?key={key}", json=coral_feedback(status))
+        assert response.status_code == 200, status
+    assert sorted(label.label for label in runtime.store.labels.all()) == ["ham", "ok"]
+    not_coral = {**coral_feedback("undefined"), "communityId": "forum"}
+    assert client.post(f"{SUGGEST}?key={key}", json=not_coral).status_code == 400
