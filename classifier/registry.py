@@ -109,6 +109,12 @@ class ModelRegistry:
             raise ArtifactError(f"corrupt metadata for model {version!r}: {exc}") from exc
         return meta
 
+    def metadata(self, version: str | None) -> dict[str, Any]:
+        """A version's metadata (thresholds, metrics...) without loading the model."""
+        if version is None:
+            raise ArtifactError("no model version is current yet")
+        return self._read_meta(version)
+
     def load(self, version: str) -> ModelBundle:
         """Load and verify a version (sha256 + scikit-learn version + trusted types only)."""
         meta = self._read_meta(version)

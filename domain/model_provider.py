@@ -6,8 +6,10 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from classifier import ModelBundle, ModelRegistry
+from classifier.registry import ArtifactError
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,7 @@ class ModelProvider:
         self._bundle: ModelBundle | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._thresholds: tuple[float, str | None, dict[str, Any]] = (0.0, None, {})
 
     def current(self) -> ModelBundle:
         """The current model, training the default on first use if there is none."""
@@ -34,3 +37,21 @@ class ModelProvider:
                 self._bundle = self.registry.ensure_current()
                 log.info("model version %s loaded", self._bundle.version)
             return self._bundle
+
+    def recommended_thresholds(self) -> dict[str, Any]:
+        """The current model's recommended thresholds, read from its metadata file only.
+
+        The web process needs them for the review queue's lines and never loads the model;
+        {} when no model has been trained yet.
+        """
+        read_at, version, thresholds = self._thresholds
+        if time.monotonic() - read_at < self._poll_seconds:
+            return thresholds
+        current = self.registry.current_version()
+        if current != version:
+            try:
+                thresholds = dict(self.registry.metadata(current).get("thresholds") or {})
+            except ArtifactError:
+                thresholds = {}
+        self._thresholds = (time.monotonic(), current, thresholds)
+        return thresholds

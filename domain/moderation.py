@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.models import Comment, Decision, Status, User
+from domain.models import Comment, Decision, Site, Status, User
 from domain.pipeline import publish
-from domain.policy import AXES, thresholds_for
+from domain.policy import AXES, Thresholds, thresholds_for
 from domain.runtime import Runtime
 from domain.store.labels import Label
 from domain.store.moderation import UNDO_REASON, Applied, Change
@@ -191,17 +191,18 @@ def unblock_author(runtime: Runtime, user: User, site_slug: str, email: str) -> 
 
 
 def flag_lines(runtime: Runtime, site_ids: Mapping[str, int]) -> dict[int, tuple[float, float]]:
-    """Each site's (spam, toxicity) flag thresholds, the line the queue's uncertainty sorts by.
-
-    The model's own recommended thresholds are not consulted: that would load the model in
-    the web process; sites that keep the defaults get the policy's fallback lines.
-    """
+    """Each site's (spam, toxicity) flag thresholds, the line the queue's uncertainty sorts by."""
     lines: dict[int, tuple[float, float]] = {}
     for site in runtime.store.sites.all():
         if site.slug in site_ids:
-            thresholds = thresholds_for(site.policy, {})
+            thresholds = site_thresholds(runtime, site)
             lines[site.id] = (thresholds.flag[AXES[0]], thresholds.flag[AXES[1]])
     return lines
+
+
+def site_thresholds(runtime: Runtime, site: Site) -> Thresholds:
+    """The thresholds the worker applies to a site: its own, else the current model's."""
+    return thresholds_for(site.policy, runtime.models.recommended_thresholds())
 
 
 def highlight(text: str, spans: Iterable[Mapping[str, Any]]) -> list[tuple[str, str | None]]:

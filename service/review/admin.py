@@ -8,7 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response as BaseResponse
 
 from domain.models import Role
-from domain.policy import AXES, thresholds_for
+from domain.moderation import site_thresholds
+from domain.policy import AXES
 from domain.store import SiteError, UserError
 from service.review.auth import admin_required, user
 from service.runtime import current_runtime
@@ -29,8 +30,9 @@ def _secret(title: str, what: str, secret: str, back_to: str) -> tuple[str, int,
 @admin_required
 def sites() -> str:
     """Every site with its key prefix and thresholds."""
-    all_sites = current_runtime().store.sites.all()
-    thresholds = {site.slug: thresholds_for(site.policy, {}) for site in all_sites}
+    runtime = current_runtime()
+    all_sites = runtime.store.sites.all()
+    thresholds = {site.slug: site_thresholds(runtime, site) for site in all_sites}
     return render_template("review/admin_sites.html", sites=all_sites, thresholds=thresholds)
 
 
@@ -62,7 +64,8 @@ def rotate_key(slug: str) -> Any:
 @admin_required
 def policy(slug: str) -> Any:
     """A site's flag and reject thresholds per axis."""
-    store = current_runtime().store
+    runtime = current_runtime()
+    store = runtime.store
     site = store.sites.by_slug(slug)
     if site is None:
         abort(404)
@@ -86,7 +89,7 @@ def policy(slug: str) -> Any:
             store.sites.set_policy(slug, {**site.policy, "thresholds": values})
             flash(f"Thresholds of {slug} saved; new comments use them at once.", "success")
             return redirect(url_for(".sites"), 303)
-    thresholds = thresholds_for(site.policy, {})
+    thresholds = site_thresholds(runtime, site)
     return render_template(
         "review/admin_policy.html", site=site, thresholds=thresholds, errors=errors, axes=AXES
     ), 422 if errors else 200

@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response as BaseResponse
 from domain import moderation
 from domain.models import Status
 from domain.moderation import Conflict, NotFound, Outcome
-from domain.policy import thresholds_for
 from service.review.actions import PAST, answer, back, requested_action
 from service.review.auth import login_required, user
 from service.review.filters import queue_filter
@@ -48,7 +47,7 @@ def index() -> str:
     lines = moderation.flag_lines(runtime, site_ids) if wanted.sort == "uncertainty" else {}
     page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
     thresholds = {
-        site.slug: thresholds_for(site.policy, {})
+        site.slug: moderation.site_thresholds(runtime, site)
         for site in runtime.store.sites.all()
         if site.slug in site_ids
     }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -275,3 +278,24 @@ def test_audit_and_dashboard_numbers(runtime: Runtime, site: Site) -> None:
     assert store.audit(AuditFilter(comment_id=flagged[2].id), None)[1] == 1
     assert store.audit(AuditFilter(site="nowhere"), None)[1] == 0
     assert store.audit(AuditFilter(), ["nowhere"])[1] == 0
+
+
+def test_the_queue_draws_the_lines_the_worker_applies(
+    runtime: Runtime, site: Site, trained_models_dir: Path
+) -> None:
+    """Without its own thresholds a site gets the current model's recommended ones (read from
+    the model's metadata, not by loading the model); its own thresholds win once set."""
+    assert moderation.site_thresholds(runtime, site).flag["spam"] == 0.5  # no model yet
+    shutil.copytree(trained_models_dir, runtime.settings.models_dir, dirs_exist_ok=True)
+    time.sleep(runtime.settings.model_poll_seconds)
+    model = runtime.models.registry.metadata(runtime.models.registry.current_version())
+    recommended = model["thresholds"]
+    lines = moderation.site_thresholds(runtime, site)
+    assert lines.flag["spam"] == recommended["spam"]["flag"]
+    assert lines.reject["toxicity"] == recommended["toxicity"]["reject"]
+    own = {"spam": {"flag": 0.41, "reject": 0.93}, "toxicity": {"flag": 0.42, "reject": 0.94}}
+    runtime.store.sites.set_policy(site.slug, {"thresholds": own})
+    updated = runtime.store.sites.by_slug(site.slug)
+    assert updated is not None
+    assert moderation.site_thresholds(runtime, updated).flag["toxicity"] == 0.42
+    assert moderation.flag_lines(runtime, {site.slug: site.id}) == {site.id: (0.41, 0.42)}
