@@ -93,8 +93,8 @@ class ModelBundle:
 
     @property
     def thresholds(self) -> dict[str, dict[str, float]]:
-        """Recommended flag/reject thresholds per axis."""
-        return dict(self.metadata.get("thresholds") or DEFAULT_THRESHOLDS)
+        """Recommended flag/reject thresholds per axis (defaults for an axis not trained)."""
+        return {**DEFAULT_THRESHOLDS, **(self.metadata.get("thresholds") or {})}
 
     def predict_heads(self, texts: Sequence[str]) -> np.ndarray:
         """Return calibrated probabilities, shape (n_texts, n_heads)."""

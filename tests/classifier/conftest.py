@@ -1,4 +1,4 @@
-"""Shared fixtures: the default bundle is trained once per test session."""
+"""Shared fixtures: the default bundle, trained once and shared with the rest of the suite."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from classifier import ModelBundle, ModelRegistry, train_bundle
+from classifier import ModelBundle, ModelRegistry
 
 
 @pytest.fixture(scope="session")
-def bundle() -> ModelBundle:
-    """The default bundle, trained deterministically once for the whole session."""
-    return train_bundle(random_state=0)
+def bundle(trained_models_dir: Path) -> ModelBundle:
+    """The default bundle (``train_bundle(random_state=0)``), from the suite's model cache."""
+    loaded = ModelRegistry(trained_models_dir).load_current()
+    assert loaded is not None
+    return loaded
 
 
 @pytest.fixture()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from classifier import (
@@ -13,6 +14,7 @@ from classifier import (
     ModelRegistry,
     evaluate_rows,
     read_labelled_csv,
+    train_bundle,
 )
 
 SPAM = [
@@ -174,3 +176,23 @@ def test_evaluate_rows(bundle: ModelBundle, tmp_path: Path) -> None:
     bad.write_text("text,label\nhello,ok\nworld,maybe\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 3"):
         read_labelled_csv(bad)
+
+
+def test_training_is_deterministic() -> None:
+    """The same data and random_state give the same vocabulary, weights and thresholds.
+
+    A small recipe (YouTube spam only, spam head only) keeps this to seconds; the default
+    recipe runs the same code on more rows.
+    """
+    others = {"sms-spam", "jigsaw-toxic-wikipedia", "davidson-hate-offensive", "fox-news-comments"}
+
+    def train() -> ModelBundle:
+        return train_bundle(exclude=others, heads_to_fit={"spam"}, random_state=3)
+
+    first, second = train(), train()
+    assert first.vectorizer.terms_ == second.vectorizer.terms_
+    assert np.array_equal(first.coef, second.coef)
+    assert np.array_equal(first.intercept, second.intercept)
+    assert first.metadata["thresholds"] == second.metadata["thresholds"]
+    assert first.metadata["data_hash"] == second.metadata["data_hash"]
+    assert first.score(SPAM + ORDINARY) == second.score(SPAM + ORDINARY)
