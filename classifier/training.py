@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,27 +135,57 @@ def _fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, c: float,
     if col_scale is not None:
         r = r * col_scale
     r[-len(META_NAMES):] = 1.0  # meta features are not counts: leave them unscaled
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=200, tol=1e-3)
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=200, tol=1e-3, random_state=0)
     model.fit(x.multiply(r[None, :]).tocsr(), y, sample_weight=w)
     return model.coef_[0] * r, float(model.intercept_[0])  # NB scaling folds into the coef
 
 
-def _fit_head(x: Any, y: np.ndarray, w: np.ndarray, c: float, folds: int, random_state: int,
-              use_nb: bool, col_scale: np.ndarray | None = None
-              ) -> tuple[np.ndarray, float, np.ndarray]:
-    """Fit a head with Platt calibration on out-of-fold scores; return coef, intercept, oof."""
-    if folds < 2:  # uncalibrated head (Davidson-only attributes): plain logistic output
-        coef, b = _fit_scaled(x, y, w, c, use_nb, col_scale)
-        return coef, b, 1.0 / (1.0 + np.exp(-(x @ coef + b)))
-    oof = np.zeros(len(y))
+# liblinear releases the GIL while it fits: a head's calibration folds, its final fit and the
+# other heads run side by side in threads.
+FIT_THREADS = max(1, min(os.cpu_count() or 1, 4))
+HeadResult = tuple[np.ndarray, float, np.ndarray]
+
+
+def _submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray, c: float,
+                 folds: int, random_state: int, use_nb: bool,
+                 col_scale: np.ndarray | None = None) -> Callable[[], HeadResult]:
+    """Start a head's fits; the returned function waits for them and returns coef, b, oof.
+
+    Calibrated heads are Platt-scaled on out-of-fold scores; with ``folds < 2`` the head is
+    a plain logistic output (the Davidson-only attributes).
+    """
+    full = pool.submit(_fit_scaled, x, y, w, c, use_nb, col_scale)
+    if folds < 2:
+        def plain() -> HeadResult:
+            coef, b = full.result()
+            return coef, b, 1.0 / (1.0 + np.exp(-(x @ coef + b)))
+        return plain
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    for tr, te in skf.split(np.zeros(len(y)), y):
-        coef, b = _fit_scaled(x[tr], y[tr], w[tr], c, use_nb, col_scale)
-        oof[te] = x[te] @ coef + b
-    platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y, sample_weight=w)
-    a, b0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    coef, b = _fit_scaled(x, y, w, c, use_nb, col_scale)
-    return coef * a, b * a + b0, 1.0 / (1.0 + np.exp(-(oof * a + b0)))
+    fold_fits = [(te, pool.submit(_fit_scaled, x[tr], y[tr], w[tr], c, use_nb, col_scale))
+                 for tr, te in skf.split(np.zeros(len(y)), y)]
+
+    def calibrated() -> HeadResult:
+        oof = np.zeros(len(y))
+        for te, fitted in fold_fits:
+            coef, b = fitted.result()
+            oof[te] = x[te] @ coef + b
+        platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y, sample_weight=w)
+        a, b0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        coef, b = full.result()
+        return coef * a, b * a + b0, 1.0 / (1.0 + np.exp(-(oof * a + b0)))
+    return calibrated
+
+
+def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any, n_word: int,
+                random_state: int) -> Callable[[], HeadResult]:
+    """Start fitting one head on its rows of the shared matrix, with its parameters."""
+    y, w = np.asarray(hd.y), np.asarray(hd.w, dtype=np.float64)
+    folds = PARAMS["calibration_folds"] if head in POSITIVE else 1
+    scale = np.ones(x.shape[1])
+    scale[:n_word] = float(PARAMS["word_scale"].get(head, 1.0))
+    use_nb = bool(PARAMS["nb_scaling"].get(head, False))
+    return _submit_head(pool, x[hd.idx], y, w, PARAMS["C"][head], folds, random_state, use_nb,
+                        scale)
 
 
 def _thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
@@ -211,25 +243,23 @@ def train_bundle(
     report("vectorise", 2, total)
     heads = _build_heads(rows, extra, texts)
     coefs, intercepts, thresholds, metrics = [], [], {}, {}
-    for step, head in enumerate(HEADS, start=3):
-        report(f"fit {head}", step, total)
-        hd = heads[head]
-        if head not in heads_to_fit:  # evaluation-only shortcut: an inert head
-            coefs.append(np.zeros(x.shape[1]))
-            intercepts.append(-30.0)
-            continue
-        y, w = np.asarray(hd.y), np.asarray(hd.w, dtype=np.float64)
-        calibrated = head in POSITIVE
-        folds = PARAMS["calibration_folds"] if calibrated else 1
-        scale = np.ones(x.shape[1])
-        scale[:vec.n_word_] = float(PARAMS["word_scale"].get(head, 1.0))
-        coef, b, oof = _fit_head(x[hd.idx], y, w, PARAMS["C"][head], folds, random_state,
-                                 bool(PARAMS["nb_scaling"].get(head, False)), scale)
-        coefs.append(coef)
-        intercepts.append(b)
-        if head in POSITIVE:
-            metrics[f"{head}_oof_roc_auc"] = round(float(roc_auc_score(y, oof, sample_weight=w)), 5)
-            thresholds[head] = _thresholds(oof, y, PARAMS["flag_fpr"], PARAMS["reject_fpr"])
+    with ThreadPoolExecutor(FIT_THREADS) as pool:
+        pending = {head: _submit_fit(pool, head, heads[head], x, vec.n_word_, random_state)
+                   for head in HEADS if head in heads_to_fit}
+        for step, head in enumerate(HEADS, start=3):
+            report(f"fit {head}", step, total)
+            if head not in pending:  # evaluation-only shortcut: an inert head
+                coefs.append(np.zeros(x.shape[1]))
+                intercepts.append(-30.0)
+                continue
+            coef, b, oof = pending[head]()
+            coefs.append(coef)
+            intercepts.append(b)
+            if head in POSITIVE:
+                y, w = np.asarray(heads[head].y), np.asarray(heads[head].w, dtype=np.float64)
+                auc = roc_auc_score(y, oof, sample_weight=w)
+                metrics[f"{head}_oof_roc_auc"] = round(float(auc), 5)
+                thresholds[head] = _thresholds(oof, y, PARAMS["flag_fpr"], PARAMS["reject_fpr"])
     created = datetime.now(UTC)
     dhash = data_hash([(r.source, r.label, r.text) for r in rows]
                       + [("extra", lab, t) for t, lab in extra])
