@@ -17,6 +17,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
 
 from classifier.data import Row, jigsaw_holdout, load_dataset, youtube_holdout
 from classifier.features import META_NAMES, CommentVectorizer
@@ -36,12 +37,20 @@ PARAMS: dict[str, Any] = {
     "ngram_range": (2, 5), "min_df": 2, "max_features": 250_000, "meta_weight": 1.0,
     # char and word blocks are l2-normalised separately; the word block is weighted 0.5
     "word_weight": 0.5,
-    "C": {"spam": 32.0, "toxicity": 32.0, "hate_speech": 4.0, "offensive": 4.0},
+    # One linear model per head. "lr": liblinear logistic regression; "svm": LinearSVC (its
+    # margins are Platt-calibrated like the LR scores). nb_alpha: columns scaled by the
+    # naive-Bayes log-count ratio with that prior (NB-LR / NB-SVM), folded back into the
+    # weights; word_scale: the word uni/bi-gram columns scaled before fitting (also folded).
+    "heads": {
+        "spam": {"model": "lr", "C": 32.0, "nb_alpha": None, "word_scale": 2.0},
+        # NB-SVM won the cross-validated search on the training rows (Jigsaw hold-out
+        # 0.9692 -> 0.9728, Fox 0.6080 -> 0.6201) and trains in half the time of NB-LR
+        "toxicity": {"model": "svm", "C": 0.5, "nb_alpha": 0.1, "word_scale": 1.0},
+        "hate_speech": {"model": "lr", "C": 4.0, "nb_alpha": None, "word_scale": 1.0},
+        "offensive": {"model": "lr", "C": 4.0, "nb_alpha": None, "word_scale": 1.0},
+    },
     "calibration_folds": 2,
     "davidson_offensive_sample": 5000,
-    "nb_scaling": {"spam": False, "toxicity": True},
-    # per-head scale of the word uni/bi-gram columns (folded back into the coefficients)
-    "word_scale": {"spam": 2.0, "toxicity": 1.0},
     "flag_fpr": 0.03, "reject_fpr": 0.005,
 }
 POSITIVE = {"spam": "spam", "toxicity": "toxic"}
@@ -128,16 +137,31 @@ def nb_ratio(x: Any, y: np.ndarray, w: np.ndarray, alpha: float = 1.0) -> np.nda
     return np.asarray(np.log((p / p.sum()) / (q / q.sum())))
 
 
-def _fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, c: float,
-                use_nb: bool, col_scale: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Fit one logistic model on (optionally NB-scaled) features; return coef on raw features."""
-    r = nb_ratio(x, y, w) if use_nb else np.ones(x.shape[1])
-    if col_scale is not None:
-        r = r * col_scale
+@dataclass(frozen=True)
+class HeadRecipe:
+    """How one head is fitted (see PARAMS["heads"])."""
+
+    model: str
+    C: float
+    nb_alpha: float | None
+    word_scale: float
+
+
+def _fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
+                col_scale: np.ndarray) -> tuple[np.ndarray, float]:
+    """Fit one linear model on (optionally NB-) scaled features; return coef on raw features."""
+    r = col_scale.copy()
+    if recipe.nb_alpha is not None:
+        r *= nb_ratio(x, y, w, recipe.nb_alpha)
     r[-len(META_NAMES):] = 1.0  # meta features are not counts: leave them unscaled
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=200, tol=1e-3, random_state=0)
+    model: LinearSVC | LogisticRegression
+    if recipe.model == "svm":
+        model = LinearSVC(C=recipe.C, max_iter=5000, random_state=0)
+    else:
+        model = LogisticRegression(C=recipe.C, solver="liblinear", max_iter=200, tol=1e-3,
+                                   random_state=0)
     model.fit(x.multiply(r[None, :]).tocsr(), y, sample_weight=w)
-    return model.coef_[0] * r, float(model.intercept_[0])  # NB scaling folds into the coef
+    return model.coef_[0] * r, float(model.intercept_[0])  # the scaling folds into the coef
 
 
 # liblinear releases the GIL while it fits: a head's calibration folds, its final fit and the
@@ -146,22 +170,22 @@ FIT_THREADS = max(1, min(os.cpu_count() or 1, 4))
 HeadResult = tuple[np.ndarray, float, np.ndarray]
 
 
-def _submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray, c: float,
-                 folds: int, random_state: int, use_nb: bool,
-                 col_scale: np.ndarray | None = None) -> Callable[[], HeadResult]:
+def _submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
+                 recipe: HeadRecipe, col_scale: np.ndarray, folds: int,
+                 random_state: int) -> Callable[[], HeadResult]:
     """Start a head's fits; the returned function waits for them and returns coef, b, oof.
 
     Calibrated heads are Platt-scaled on out-of-fold scores; with ``folds < 2`` the head is
     a plain logistic output (the Davidson-only attributes).
     """
-    full = pool.submit(_fit_scaled, x, y, w, c, use_nb, col_scale)
+    full = pool.submit(_fit_scaled, x, y, w, recipe, col_scale)
     if folds < 2:
         def plain() -> HeadResult:
             coef, b = full.result()
             return coef, b, 1.0 / (1.0 + np.exp(-(x @ coef + b)))
         return plain
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    fold_fits = [(te, pool.submit(_fit_scaled, x[tr], y[tr], w[tr], c, use_nb, col_scale))
+    fold_fits = [(te, pool.submit(_fit_scaled, x[tr], y[tr], w[tr], recipe, col_scale))
                  for tr, te in skf.split(np.zeros(len(y)), y)]
 
     def calibrated() -> HeadResult:
@@ -178,14 +202,13 @@ def _submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
 
 def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any, n_word: int,
                 random_state: int) -> Callable[[], HeadResult]:
-    """Start fitting one head on its rows of the shared matrix, with its parameters."""
+    """Start fitting one head on its rows of the shared matrix, with its recipe."""
     y, w = np.asarray(hd.y), np.asarray(hd.w, dtype=np.float64)
+    recipe = HeadRecipe(**PARAMS["heads"][head])
     folds = PARAMS["calibration_folds"] if head in POSITIVE else 1
     scale = np.ones(x.shape[1])
-    scale[:n_word] = float(PARAMS["word_scale"].get(head, 1.0))
-    use_nb = bool(PARAMS["nb_scaling"].get(head, False))
-    return _submit_head(pool, x[hd.idx], y, w, PARAMS["C"][head], folds, random_state, use_nb,
-                        scale)
+    scale[:n_word] = recipe.word_scale
+    return _submit_head(pool, x[hd.idx], y, w, recipe, scale, folds, random_state)
 
 
 def _thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
