@@ -40,9 +40,17 @@ PARAMS: dict[str, Any] = {
     # One linear model per head. "lr": liblinear logistic regression; "svm": LinearSVC (its
     # margins are Platt-calibrated like the LR scores). nb_alpha: columns scaled by the
     # naive-Bayes log-count ratio with that prior (NB-LR / NB-SVM), folded back into the
-    # weights; word_scale: the word uni/bi-gram columns scaled before fitting (also folded).
+    # weights; word_scale: the word uni/bi-gram columns scaled before fitting (also folded);
+    # nb_blend (beta, alpha): the fitted weights blended with a naive-Bayes log-count ratio
+    # (prior alpha), each scaled to unit weighted spread on the head's rows: still one
+    # linear function.
     "heads": {
-        "spam": {"model": "lr", "C": 32.0, "nb_alpha": None, "word_scale": 2.0},
+        # the NB blend was chosen by leave-one-video-out on the training videos: better on
+        # every inner fold, fewer news comments flagged as spam (held-out videos: Psy
+        # 0.9847 -> 0.9888, KatyPerry 0.9924 -> 0.9947, LMFAO 0.9988 -> 0.9980, but Eminem
+        # 0.9911 -> 0.9863)
+        "spam": {"model": "lr", "C": 32.0, "nb_alpha": None, "word_scale": 2.0,
+                 "nb_blend": (0.3, 0.01)},
         # NB-SVM won the cross-validated search on the training rows (Jigsaw hold-out
         # 0.9692 -> 0.9728, Fox 0.6080 -> 0.6201) and trains in half the time of NB-LR
         "toxicity": {"model": "svm", "C": 0.5, "nb_alpha": 0.1, "word_scale": 1.0},
@@ -145,9 +153,31 @@ class HeadRecipe:
     C: float
     nb_alpha: float | None
     word_scale: float
+    nb_blend: tuple[float, float] | None = None
 
 
 def _fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
+                col_scale: np.ndarray) -> tuple[np.ndarray, float]:
+    """Fit one head's linear function; return coef on raw features and intercept."""
+    coef, b = _fit_linear(x, y, w, recipe, col_scale)
+    if recipe.nb_blend is None:
+        return coef, b
+    beta, alpha = recipe.nb_blend
+    nb = nb_ratio(x, y, w, alpha)
+    nb[np.asarray(abs(x).sum(axis=0)).ravel() == 0] = 0.0  # columns this head never sees
+    fitted_scale, nb_scale = 1.0 / _weighted_std(x @ coef, w), 1.0 / _weighted_std(x @ nb, w)
+    return ((1 - beta) * fitted_scale * coef + beta * nb_scale * nb,
+            (1 - beta) * fitted_scale * b)
+
+
+def _weighted_std(values: np.ndarray, w: np.ndarray) -> float:
+    """Weighted standard deviation (1.0 when all values are equal)."""
+    mean = float(np.average(values, weights=w))
+    variance = float(np.average((values - mean) ** 2, weights=w))
+    return float(np.sqrt(variance)) if variance > 0 else 1.0
+
+
+def _fit_linear(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
                 col_scale: np.ndarray) -> tuple[np.ndarray, float]:
     """Fit one linear model on (optionally NB-) scaled features; return coef on raw features."""
     r = col_scale.copy()

@@ -119,7 +119,7 @@ class Settings:
 
     # Pipeline
     batch_size: int = field(default=256, metadata=_env("MODERATION_BATCH_SIZE"))
-    batch_linger_ms: float = field(default=15.0, metadata=_env("MODERATION_BATCH_LINGER_MS"))
+    batch_linger_ms: float = field(default=8.0, metadata=_env("MODERATION_BATCH_LINGER_MS"))
     consumers_per_worker: int = field(default=1, metadata=_env("MODERATION_CONSUMERS"))
     sweep_interval_seconds: float = field(default=10.0, metadata=_env("MODERATION_SWEEP_INTERVAL"))
     pending_grace_seconds: float = field(default=60.0, metadata=_env("MODERATION_PENDING_GRACE"))
