@@ -1,0 +1,114 @@
+"""Fitting one head: a linear function over the shared features, Platt-calibrated.
+
+Each head's recipe (model family, C, naive-Bayes scaling or blend, word-column scale) comes
+from ``training.PARAMS["heads"]``; every variant ends as plain weights on the raw features, so
+scoring is one sparse product whatever the recipe.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from classifier.features import META_NAMES
+
+
+def nb_ratio(x: Any, y: np.ndarray, w: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive-Bayes log-count ratio per feature (NB-LR), used to rescale TF-IDF columns."""
+    xw = x.multiply(w[:, None]).tocsr()
+    p = alpha + np.asarray(xw[y == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(xw[y == 0].sum(axis=0)).ravel()
+    return np.asarray(np.log((p / p.sum()) / (q / q.sum())))
+
+
+@dataclass(frozen=True)
+class HeadRecipe:
+    """How one head is fitted (see PARAMS["heads"])."""
+
+    model: str
+    C: float
+    nb_alpha: float | None
+    word_scale: float
+    nb_blend: tuple[float, float] | None = None
+
+
+def fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
+                col_scale: np.ndarray) -> tuple[np.ndarray, float]:
+    """Fit one head's linear function; return coef on raw features and intercept."""
+    coef, b = _fit_linear(x, y, w, recipe, col_scale)
+    if recipe.nb_blend is None:
+        return coef, b
+    beta, alpha = recipe.nb_blend
+    nb = nb_ratio(x, y, w, alpha)
+    nb[np.asarray(abs(x).sum(axis=0)).ravel() == 0] = 0.0  # columns this head never sees
+    fitted_scale, nb_scale = 1.0 / _weighted_std(x @ coef, w), 1.0 / _weighted_std(x @ nb, w)
+    return ((1 - beta) * fitted_scale * coef + beta * nb_scale * nb,
+            (1 - beta) * fitted_scale * b)
+
+
+def _weighted_std(values: np.ndarray, w: np.ndarray) -> float:
+    """Weighted standard deviation (1.0 when all values are equal)."""
+    mean = float(np.average(values, weights=w))
+    variance = float(np.average((values - mean) ** 2, weights=w))
+    return float(np.sqrt(variance)) if variance > 0 else 1.0
+
+
+def _fit_linear(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
+                col_scale: np.ndarray) -> tuple[np.ndarray, float]:
+    """Fit one linear model on (optionally NB-) scaled features; return coef on raw features."""
+    r = col_scale.copy()
+    if recipe.nb_alpha is not None:
+        r *= nb_ratio(x, y, w, recipe.nb_alpha)
+    r[-len(META_NAMES):] = 1.0  # meta features are not counts: leave them unscaled
+    model: LinearSVC | LogisticRegression
+    if recipe.model == "svm":
+        model = LinearSVC(C=recipe.C, max_iter=5000, random_state=0)
+    else:
+        model = LogisticRegression(C=recipe.C, solver="liblinear", max_iter=200, tol=1e-3,
+                                   random_state=0)
+    model.fit(x.multiply(r[None, :]).tocsr(), y, sample_weight=w)
+    return model.coef_[0] * r, float(model.intercept_[0])  # the scaling folds into the coef
+
+
+# liblinear releases the GIL while it fits: a head's calibration folds, its final fit and the
+# other heads run side by side in threads.
+FIT_THREADS = max(1, min(os.cpu_count() or 1, 4))
+HeadResult = tuple[np.ndarray, float, np.ndarray]
+
+
+def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
+                 recipe: HeadRecipe, col_scale: np.ndarray, folds: int,
+                 random_state: int) -> Callable[[], HeadResult]:
+    """Start a head's fits; the returned function waits for them and returns coef, b, oof.
+
+    Calibrated heads are Platt-scaled on out-of-fold scores; with ``folds < 2`` the head is
+    a plain logistic output (the Davidson-only attributes).
+    """
+    full = pool.submit(fit_scaled, x, y, w, recipe, col_scale)
+    if folds < 2:
+        def plain() -> HeadResult:
+            coef, b = full.result()
+            return coef, b, 1.0 / (1.0 + np.exp(-(x @ coef + b)))
+        return plain
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    fold_fits = [(te, pool.submit(fit_scaled, x[tr], y[tr], w[tr], recipe, col_scale))
+                 for tr, te in skf.split(np.zeros(len(y)), y)]
+
+    def calibrated() -> HeadResult:
+        oof = np.zeros(len(y))
+        for te, fitted in fold_fits:
+            coef, b = fitted.result()
+            oof[te] = x[te] @ coef + b
+        platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y, sample_weight=w)
+        a, b0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        coef, b = full.result()
+        return coef * a, b * a + b0, 1.0 / (1.0 + np.exp(-(oof * a + b0)))
+    return calibrated
