@@ -41,7 +41,7 @@ class HeadRecipe:
 
 
 def fit_scaled(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
-                col_scale: np.ndarray) -> tuple[np.ndarray, float]:
+               col_scale: np.ndarray) -> tuple[np.ndarray, float]:
     """Fit one head's linear function; return coef on raw features and intercept."""
     coef, b = _fit_linear(x, y, w, recipe, col_scale)
     if recipe.nb_blend is None:
@@ -70,7 +70,9 @@ def _fit_linear(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
     r[-len(META_NAMES):] = 1.0  # meta features are not counts: leave them unscaled
     model: LinearSVC | LogisticRegression
     if recipe.model == "svm":
-        model = LinearSVC(C=recipe.C, max_iter=5000, random_state=0)
+        # primal: the dual solver shuffles with liblinear's process-wide rand(), which heads
+        # fitted in parallel threads would share, and training would stop being repeatable
+        model = LinearSVC(C=recipe.C, dual=False, max_iter=5000, random_state=0)
     else:
         model = LogisticRegression(C=recipe.C, solver="liblinear", max_iter=200, tol=1e-3,
                                    random_state=0)
@@ -85,8 +87,8 @@ HeadResult = tuple[np.ndarray, float, np.ndarray]
 
 
 def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
-                 recipe: HeadRecipe, col_scale: np.ndarray, folds: int,
-                 random_state: int) -> Callable[[], HeadResult]:
+                recipe: HeadRecipe, col_scale: np.ndarray, folds: int,
+                random_state: int) -> Callable[[], HeadResult]:
     """Start a head's fits; the returned function waits for them and returns coef, b, oof.
 
     Calibrated heads are Platt-scaled on out-of-fold scores; with ``folds < 2`` the head is
