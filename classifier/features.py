@@ -13,7 +13,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifier.grams import WORD_PATTERN, WORD_PREFIX, batch_gram_hashes, term_hashes
+from classifier.grams import (
+    WORD_PATTERN,
+    WORD_PREFIX,
+    batch_gram_hashes,
+    term_hashes,
+    word_grams,
+)
 from classifier.normalize import (
     EMAIL_TOKEN,
     MAX_CHARS,
@@ -40,10 +46,7 @@ def analyze(norm: str, ngram_range: tuple[int, int] = (2, 5)) -> list[str]:
     lo, hi = ngram_range
     size = len(padded)
     grams = [padded[i:i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
-    words = WORD_PATTERN.findall(norm)
-    grams.extend([WORD_PREFIX + w for w in words])
-    grams.extend([f"{WORD_PREFIX}{a} {b}" for a, b in zip(words, words[1:], strict=False)])
-    return grams
+    return grams + word_grams(WORD_PATTERN.findall(norm))
 
 
 def meta_features(original: str, norm: str) -> list[float]:
@@ -184,7 +187,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         parts: list[tuple[np.ndarray, np.ndarray]] = []
         for chunk in _chunks(norms):
             batch = batch_gram_hashes(chunk, self.ngram_range)
-            rows = np.repeat(np.arange(len(chunk)), np.diff(batch.offsets))
+            rows = batch.rows()
             order = np.lexsort((rows, batch.hashes))  # by hash, then by text
             h, r = batch.hashes[order], rows[order]
             first_in_text = np.ones(len(h), dtype=bool)
@@ -208,12 +211,13 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             if len(keys) and len(batch.hashes):
                 pos = np.minimum(np.searchsorted(keys, batch.hashes), last)
                 hit = keys[pos] == batch.hashes
-                new_keys, first = np.unique(pos[hit & ~found[pos]], return_index=True)
-                gram_index = np.flatnonzero(hit & ~found[pos])[first]
+                unnamed = np.flatnonzero(hit & ~found[pos])  # kept grams whose term is unknown
+                new_keys, first = np.unique(pos[unnamed], return_index=True)
+                gram_index = unnamed[first]
                 for k, term in zip(new_keys.tolist(), batch.strings(gram_index), strict=True):
                     terms[k] = term
                 found[new_keys] = True
-                rows = np.repeat(np.arange(len(chunk)), np.diff(batch.offsets))
+                rows = batch.rows()
                 pair, counts = np.unique(rows[hit] * len(keys) + pos[hit], return_counts=True)
                 r, c = np.divmod(pair, len(keys))
                 row_parts.append(r + first_row)
@@ -273,7 +277,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         n_vocab = len(self.idf_)
         batch = batch_gram_hashes(norms, self.ngram_range)
         gram_cols = self._lookup().find(batch.hashes)
-        rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(batch.offsets))
+        rows = batch.rows()
         found = gram_cols >= 0
         key = rows[found] * n_vocab + gram_cols[found]
         key, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)

@@ -72,6 +72,10 @@ class GramBatch:
     char_lengths: np.ndarray  # length of each char gram, 0 for word grams
     words: list[str]  # the prefixed word grams, in gram order
 
+    def rows(self) -> np.ndarray:
+        """The text (row) index of every gram."""
+        return np.repeat(np.arange(len(self.offsets) - 1, dtype=np.int64), np.diff(self.offsets))
+
     def strings(self, indices: np.ndarray) -> list[str]:
         """Return the grams at ``indices`` as strings (the vocabulary's terms)."""
         word_rank = np.cumsum(self.char_starts < 0) - 1
@@ -118,19 +122,17 @@ def batch_gram_hashes(norms: Sequence[str], ngram_range: tuple[int, int]) -> Gra
         char_starts[dest] = starts
         char_lengths[dest] = n
         block_start += char_counts[n - lo]
-    words = _word_grams(word_lists)
+    words = [gram for text_words in word_lists for gram in word_grams(text_words)]
     word_dest = _word_positions(block_start, n_words)
     hashes[word_dest] = _word_hashes(words)
     return GramBatch(hashes, offsets, padded, char_starts, char_lengths, words)
 
 
-def _word_grams(word_lists: list[list[str]]) -> list[str]:
-    """Prefixed word unigrams then bigrams of each text, texts one after another."""
-    grams: list[str] = []
-    for words in word_lists:
-        grams.extend([WORD_PREFIX + w for w in words])
-        grams.extend([f"{WORD_PREFIX}{a} {b}" for a, b in zip(words, words[1:], strict=False)])
-    return grams
+def word_grams(words: list[str]) -> list[str]:
+    """A text's prefixed word unigrams, then its word bigrams."""
+    return [WORD_PREFIX + w for w in words] + [
+        f"{WORD_PREFIX}{a} {b}" for a, b in zip(words, words[1:], strict=False)
+    ]
 
 
 def _word_positions(block_start: np.ndarray, n_words: np.ndarray) -> np.ndarray:

@@ -75,6 +75,10 @@ class HeadData:
         self.y.append(y)
         self.w.append(w)
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Targets and sample weights as arrays."""
+        return np.asarray(self.y), np.asarray(self.w, dtype=np.float64)
+
 
 def _noop(_stage: str, _step: int, _total: int) -> None:
     """Default progress callback."""
@@ -137,7 +141,7 @@ def _build_heads(rows: list[Row], extra: list[tuple[str, str]],
 def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any, n_word: int,
                 random_state: int) -> Callable[[], HeadResult]:
     """Start fitting one head on its rows of the shared matrix, with its recipe."""
-    y, w = np.asarray(hd.y), np.asarray(hd.w, dtype=np.float64)
+    y, w = hd.arrays()
     recipe = HeadRecipe(**PARAMS["heads"][head])
     folds = PARAMS["calibration_folds"] if head in POSITIVE else 1
     scale = np.ones(x.shape[1])
@@ -213,7 +217,7 @@ def train_bundle(
             coefs.append(coef)
             intercepts.append(b)
             if head in POSITIVE:
-                y, w = np.asarray(heads[head].y), np.asarray(heads[head].w, dtype=np.float64)
+                y, w = heads[head].arrays()
                 auc = roc_auc_score(y, oof, sample_weight=w)
                 metrics[f"{head}_oof_roc_auc"] = round(float(auc), 5)
                 thresholds[head] = _thresholds(oof, y, PARAMS["flag_fpr"], PARAMS["reject_fpr"])
