@@ -192,12 +192,23 @@ def unblock_author(runtime: Runtime, user: User, site_slug: str, email: str) -> 
 
 def flag_lines(runtime: Runtime, site_ids: Mapping[str, int]) -> dict[int, tuple[float, float]]:
     """Each site's (spam, toxicity) flag thresholds, the line the queue's uncertainty sorts by."""
-    lines: dict[int, tuple[float, float]] = {}
-    for site in runtime.store.sites.all():
-        if site.slug in site_ids:
-            thresholds = site_thresholds(runtime, site)
-            lines[site.id] = (thresholds.flag[AXES[0]], thresholds.flag[AXES[1]])
-    return lines
+    return lines_of(visible_thresholds(runtime, site_ids), site_ids)
+
+
+def lines_of(
+    thresholds: Mapping[str, Thresholds], site_ids: Mapping[str, int]
+) -> dict[int, tuple[float, float]]:
+    """The (spam, toxicity) flag lines by site id, from thresholds by site slug."""
+    return {site_ids[slug]: (t.flag[AXES[0]], t.flag[AXES[1]]) for slug, t in thresholds.items()}
+
+
+def visible_thresholds(runtime: Runtime, site_ids: Mapping[str, int]) -> dict[str, Thresholds]:
+    """The thresholds the worker applies to each of these sites, by slug."""
+    return {
+        site.slug: site_thresholds(runtime, site)
+        for site in runtime.store.sites.all()
+        if site.slug in site_ids
+    }
 
 
 def site_thresholds(runtime: Runtime, site: Site) -> Thresholds:

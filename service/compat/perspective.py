@@ -239,16 +239,6 @@ def analyze() -> Response:
     return json_response(answer)
 
 
-def _label(name: str, value: float) -> str | None:
-    """The training label a suggested score means; None when it says nothing we can learn."""
-    if name == "SPAM":
-        return "spam" if value >= 0.5 else "ham"
-    if name == "TOXICITY":
-        return "toxic" if value >= 0.5 else "ok"
-    # No identity attack or profanity does not make a comment civil; their presence makes it toxic.
-    return "toxic" if value >= 0.5 else None
-
-
 # Coral's feedback call names the attribute after the moderator's decision (`APPROVED` or
 # `DELETED`, value 1) rather than after a Perspective attribute.
 CORAL_STATUS_LABELS = {"APPROVED": ("ok", "ham"), "DELETED": ()}
@@ -298,12 +288,15 @@ def _suggested_value(key: str, entry: object) -> float:
 
 def _labels(name: str, value: float) -> tuple[str, ...]:
     """The training labels a suggested score teaches (none when it says nothing we can use)."""
+    has_it = value >= 0.5
     if name in CORAL_STATUS_LABELS:
-        return CORAL_STATUS_LABELS[name] if value >= 0.5 else ()
-    if name not in ATTRIBUTES:
-        return ()
-    label = _label(name, value)
-    return (label,) if label else ()
+        return CORAL_STATUS_LABELS[name] if has_it else ()
+    if name == "SPAM":
+        return ("spam",) if has_it else ("ham",)
+    if name == "TOXICITY":
+        return ("toxic",) if has_it else ("ok",)
+    # No identity attack or profanity does not make a comment civil; their presence makes it toxic.
+    return ("toxic",) if has_it and name in ATTRIBUTES else ()
 
 
 def _our_comment_id(token: object, site: Site, runtime: Runtime) -> str | None:

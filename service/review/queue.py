@@ -44,13 +44,10 @@ def index() -> str:
     me = user()
     wanted, errors = queue_filter(request.args)
     site_ids = runtime.store.moderation.site_ids(me.site_slugs)
-    lines = moderation.flag_lines(runtime, site_ids) if wanted.sort == "uncertainty" else {}
+    thresholds = moderation.visible_thresholds(runtime, site_ids)
+    uncertain = wanted.sort == "uncertainty"
+    lines = moderation.lines_of(thresholds, site_ids) if uncertain else {}
     page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
-    thresholds = {
-        site.slug: moderation.site_thresholds(runtime, site)
-        for site in runtime.store.sites.all()
-        if site.slug in site_ids
-    }
     return render_template(
         "review/queue.html",
         page=page,
