@@ -103,6 +103,10 @@ _TLD = r"(?:com|net|org|info|biz|ly|co|io|me|tv|us|uk|de|ru|be|gl|gg|to|xyz|onli
 Repl = Callable[[re.Match[str]], str] | str
 Guard = Callable[[str], bool]
 _URL_HINT = re.compile(r"://|www\.|\." + _TLD + r"\b")
+# "pimpmyviews. com", "site .com", "site(dot)com": spam that dodges link filters. Only TLDs
+# that are not English words, so "the net. Net income" or "help. Info:" stays text.
+_SPACED_DOMAIN = re.compile(r"(?<![a-z0-9.-])([a-z0-9-]{3,})(?:\s\.\s?|\.\s|\s?[(\[]dot[)\]]\s?)"
+                            r"(com|biz)\b")
 _DIGIT = re.compile(r"\d")
 _LEET_HINT = re.compile(r"[0-9@$]")
 
@@ -119,6 +123,8 @@ _STEPS: list[tuple[Guard, re.Pattern[str] | None, Repl]] = [
      lambda m: html.unescape(m.group(0))),
     (_always, None, ""),  # character folding table
     (lambda t: "@" in t, re.compile(r"\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b"), EMAIL_TOKEN),
+    (lambda t: "com" in t or "biz" in t, _SPACED_DOMAIN,
+     lambda m: f"{m.group(1)}.{m.group(2)}"),
     (lambda t: _URL_HINT.search(t) is not None,
      re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"']+|(?<![a-z0-9.-])[a-z0-9-]{2,}"
                 r"(?:\.[a-z0-9-]+)*\." + _TLD + r"\b(?:/[^\s<>\"']*)?"), _url_repl),

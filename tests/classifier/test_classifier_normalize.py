@@ -37,6 +37,22 @@ def test_tokens() -> None:
     assert "xmoneyx" in norm
 
 
+@pytest.mark.parametrize(
+    ("raw", "host"),
+    [("used pimpmyviews. com for it", "pimpmyviews.com"), ("visit mysite .com now", "mysite.com"),
+     ("go to cheap-views(dot)com", "cheap-views.com"), ("see promo[dot]biz", "promo.biz")],
+)
+def test_spaced_out_domains_are_links(raw: str, host: str) -> None:
+    """A domain split to dodge link filters is still a link, with its host."""
+    assert f"xurlx {host}" in normalize(raw)
+
+
+@pytest.mark.parametrize("raw", ["the dot com bubble burst", "he earned. net income rose",
+                                 "I like it. Com on", "thanks for the help. Info: call us"])
+def test_ordinary_sentences_with_tld_words_are_not_links(raw: str) -> None:
+    assert "xurlx" not in normalize(raw)
+
+
 def test_offsets_point_at_original_word() -> None:
     """A normalised word maps back to the original characters it came from."""
     raw = "Hey  Ｙ0U  are an 1d10t!!!"
