@@ -39,6 +39,18 @@ def _single_ms(fn: Callable[[Sequence[str]], object], texts: list[str]) -> float
     return _median_seconds(lambda: [fn([t]) for t in sample]) / len(sample) * 1000
 
 
+def _encoder_row(texts: list[str]) -> tuple[str, float, float]:
+    """The embedding tier's extra cost: the MiniLM encoder on the normalised texts."""
+    from classifier.embeddings import locate_model, shared_encoder
+    from classifier.normalize import normalize
+
+    encoder = shared_encoder(locate_model())
+    norms = [normalize(t) for t in texts]
+    batch = _median_seconds(lambda: encoder.encode(norms), repeats=1)
+    single = _single_ms(encoder.encode, norms[:50])
+    return "+ embedding tier: MiniLM encoder (numpy)", single, batch
+
+
 def main(argv: list[str] | None = None) -> None:
     """Load (training once if needed) the default bundle and print the benchmark table."""
     from profanity_check import predict_prob
@@ -46,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--models-dir", type=Path,
                         default=Path(tempfile.gettempdir()) / "classifier-bench-models")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="also time the optional tier's MiniLM encoder on the same texts")
     args = parser.parse_args(argv)
     texts = _texts()
     bundle = ModelRegistry(args.models_dir).ensure_current()
@@ -57,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
         ("ours (normalise + 2 axes + attrs + explanations)", ours_single, ours_batch),
         ("alt-profanity-check predict_prob", peer_single, peer_batch),
     ]
+    if args.embeddings:
+        rows.append(_encoder_row(texts))
     out = sys.stdout
     out.write(f"{len(texts)} texts, median of {REPEATS} repeats\n")
     out.write(f"{'scorer':52} {'single ms':>10} {'batch ms/comment':>17} {'comments/s':>11}\n")

@@ -80,37 +80,81 @@ def _fit_linear(x: Any, y: np.ndarray, w: np.ndarray, recipe: HeadRecipe,
     return model.coef_[0] * r, float(model.intercept_[0])  # the scaling folds into the coef
 
 
+def fit_embedding_head(e: np.ndarray, y: np.ndarray, w: np.ndarray,
+                       c: float) -> tuple[np.ndarray, float]:
+    """Logistic regression on sentence embeddings (the optional tier): coef and intercept."""
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=500, random_state=0)
+    model.fit(e, y, sample_weight=w)
+    return model.coef_[0].astype(np.float64), float(model.intercept_[0])
+
+
 # liblinear releases the GIL while it fits: a head's calibration folds, its final fit and the
 # other heads run side by side in threads.
 FIT_THREADS = max(1, min(os.cpu_count() or 1, 4))
-HeadResult = tuple[np.ndarray, float, np.ndarray]
+
+
+@dataclass(frozen=True)
+class HeadResult:
+    """A fitted head: calibrated weights on the features (and on the embeddings, if any)."""
+
+    coef: np.ndarray
+    intercept: float
+    oof: np.ndarray  # calibrated out-of-fold probabilities of the training rows
+    embedding_coef: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class EmbeddingBlock:
+    """Sentence embeddings of a head's rows and the C of their logistic regression."""
+
+    vectors: np.ndarray
+    c: float
 
 
 def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
                 recipe: HeadRecipe, col_scale: np.ndarray, folds: int,
-                random_state: int) -> Callable[[], HeadResult]:
-    """Start a head's fits; the returned function waits for them and returns coef, b, oof.
+                random_state: int,
+                embeddings: EmbeddingBlock | None = None) -> Callable[[], HeadResult]:
+    """Start a head's fits; the returned function waits for them and returns the head.
 
     Calibrated heads are Platt-scaled on out-of-fold scores; with ``folds < 2`` the head is
-    a plain logistic output (the Davidson-only attributes).
+    a plain logistic output (the Davidson-only attributes). With ``embeddings`` a second
+    model is fitted on them over the same folds, and the calibration is a logistic
+    regression on both out-of-fold margins (stacking): the blend weights are learnt on the
+    training rows, and the result is still one linear function of features and embeddings.
     """
     full = pool.submit(fit_scaled, x, y, w, recipe, col_scale)
     if folds < 2:
         def plain() -> HeadResult:
             coef, b = full.result()
-            return coef, b, 1.0 / (1.0 + np.exp(-(x @ coef + b)))
+            return HeadResult(coef, b, 1.0 / (1.0 + np.exp(-(x @ coef + b))))
         return plain
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    fold_fits = [(te, pool.submit(fit_scaled, x[tr], y[tr], w[tr], recipe, col_scale))
-                 for tr, te in skf.split(np.zeros(len(y)), y)]
+    splits = list(skf.split(np.zeros(len(y)), y))
+    fold_fits = [pool.submit(fit_scaled, x[tr], y[tr], w[tr], recipe, col_scale)
+                 for tr, _ in splits]
+    if embeddings is not None:
+        e = embeddings.vectors
+        emb_full = pool.submit(fit_embedding_head, e, y, w, embeddings.c)
+        emb_folds = [pool.submit(fit_embedding_head, e[tr], y[tr], w[tr], embeddings.c)
+                     for tr, _ in splits]
 
     def calibrated() -> HeadResult:
-        oof = np.zeros(len(y))
-        for te, fitted in fold_fits:
+        margins = np.zeros((len(y), 1 if embeddings is None else 2))
+        for (_, te), fitted in zip(splits, fold_fits, strict=True):
             coef, b = fitted.result()
-            oof[te] = x[te] @ coef + b
-        platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y, sample_weight=w)
-        a, b0 = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+            margins[te, 0] = x[te] @ coef + b
+        if embeddings is not None:
+            for (_, te), fitted in zip(splits, emb_folds, strict=True):
+                coef, b = fitted.result()
+                margins[te, 1] = embeddings.vectors[te] @ coef + b
+        platt = LogisticRegression(C=1e4).fit(margins, y, sample_weight=w)
+        weights, b0 = platt.coef_[0], float(platt.intercept_[0])
+        oof = 1.0 / (1.0 + np.exp(-(margins @ weights + b0)))
         coef, b = full.result()
-        return coef * a, b * a + b0, 1.0 / (1.0 + np.exp(-(oof * a + b0)))
+        if embeddings is None:
+            return HeadResult(coef * weights[0], b * weights[0] + b0, oof)
+        emb_coef, emb_b = emb_full.result()
+        return HeadResult(coef * weights[0], b * weights[0] + emb_b * weights[1] + b0, oof,
+                          emb_coef * weights[1])
     return calibrated

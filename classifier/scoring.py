@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.embeddings import SentenceEncoder
 from classifier.features import META_NAMES, CommentVectorizer
 from classifier.grams import WORD_PREFIX
 from classifier.normalize import (
@@ -78,13 +79,20 @@ class ModelBundle:
     """Vectorizer plus calibrated linear heads (spam, toxicity, hate_speech, offensive)."""
 
     def __init__(self, vectorizer: CommentVectorizer, coef: np.ndarray, intercept: np.ndarray,
-                 metadata: dict[str, Any], heads: Sequence[str] = HEADS) -> None:
+                 metadata: dict[str, Any], heads: Sequence[str] = HEADS,
+                 embedding_coef: np.ndarray | None = None,
+                 encoder: SentenceEncoder | None = None) -> None:
         self.vectorizer = vectorizer
         self.coef = np.ascontiguousarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.heads = tuple(heads)
         self.metadata = metadata
         self._n_vocab = len(vectorizer.idf_)
+        # optional tier: weights on the sentence embeddings, shape (dimensions, heads)
+        self.embedding_coef = embedding_coef
+        self.encoder = encoder
+        if embedding_coef is not None and encoder is None:
+            raise ValueError("a model with embedding weights needs its sentence encoder")
 
     @property
     def version(self) -> str:
@@ -106,6 +114,8 @@ class ModelBundle:
         """Vectorise and apply all heads at once (one sparse product)."""
         x, meta, gram_cols, offsets, occ = self.vectorizer.transform_explain(texts, norms)
         logits = x @ self.coef[: self._n_vocab] + meta @ self.coef[self._n_vocab:] + self.intercept
+        if self.encoder is not None and self.embedding_coef is not None:
+            logits = logits + self.encoder.encode(norms) @ self.embedding_coef
         return _sigmoid(np.asarray(logits)), meta, gram_cols, offsets, occ
 
     def score_one(self, text: str) -> Score:

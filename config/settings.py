@@ -146,6 +146,11 @@ class Settings:
     )
     retrain_min_new_labels: int = field(default=50, metadata=_env("MODERATION_RETRAIN_MIN_LABELS"))
 
+    # Optional sentence-embedding tier (docs/model.md): models trained with it score better
+    # and cost ~20-60 ms more per comment; needs pip install '.[embeddings]'
+    embeddings: bool = field(default=False, metadata=_env("MODERATION_EMBEDDINGS"))
+    embedding_model: str = field(default="", metadata=_env("MODERATION_EMBEDDING_MODEL"))
+
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
     secure_cookies: bool = field(default=False, metadata=_env("MODERATION_SECURE_COOKIES"))

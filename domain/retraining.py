@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier import ModelBundle, evaluate_rows, train_bundle
+from classifier import ModelBundle, evaluate_rows
 from classifier.data import base_holdout
 from domain.promotion import carry_thresholds, gate
 from domain.runtime import Runtime
@@ -91,7 +91,7 @@ def retrain(runtime: Runtime, progress: Progress | None = None) -> RetrainReport
     train_labels, held_out_labels = split_labels(labels)
     registry = runtime.models.registry
     current = registry.ensure_current()
-    candidate = train_bundle(extra_labels=train_labels, progress=progress)
+    candidate = registry.train(extra_labels=train_labels, progress=progress)
     sets = evaluation_sets(held_out_labels)
     candidate_metrics = evaluate(candidate, sets)
     current_metrics = evaluate(current, sets)

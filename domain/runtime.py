@@ -83,6 +83,4 @@ class Runtime:
     @cached_property
     def models(self) -> ModelProvider:
         """The current model, reloaded when another version is promoted."""
-        return ModelProvider(
-            self.settings.effective_models_dir, poll_seconds=self.settings.model_poll_seconds
-        )
+        return ModelProvider.from_settings(self.settings)

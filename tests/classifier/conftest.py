@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from classifier import ModelBundle, ModelRegistry
+from classifier.embeddings import (
+    EmbeddingModelMissing,
+    SentenceEncoder,
+    locate_model,
+    shared_encoder,
+)
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +28,17 @@ def bundle(trained_models_dir: Path) -> ModelBundle:
 def registry(tmp_path: Path) -> ModelRegistry:
     """An empty registry in a temporary folder."""
     return ModelRegistry(tmp_path / "models")
+
+
+@pytest.fixture(scope="session")
+def encoder() -> SentenceEncoder:
+    """The MiniLM encoder of the optional tier (scripts/test installs its weights).
+
+    Skipped where the weights are not installed, except in CI, where a skip would hide a gap.
+    """
+    try:
+        return shared_encoder(locate_model())
+    except EmbeddingModelMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test the embedding tier: {missing}")
+        pytest.skip(str(missing))

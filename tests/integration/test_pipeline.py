@@ -14,7 +14,7 @@ from domain import keys, pipeline
 from domain.runtime import Runtime
 from service.app import create_app
 from tests.support.live_server import serve
-from tests.support.processes import ManagedProcess, start_worker
+from tests.support.processes import ManagedProcess, results_of_a_worker_run, start_worker
 from tests.support.streams import read_results
 
 ORDINARY = "Interesting comparison of the two spheres of influence, thanks for the history."
@@ -104,11 +104,7 @@ def test_comments_posted_while_no_worker_runs_are_scored_once_it_starts(
 ) -> None:
     _, key = runtime.store.sites.create("planet")
     ids = [post(base_url, key, f"{ORDINARY} #{n}").json()["id"] for n in range(20)]
-    worker = start_worker(settings)
-    try:
-        results = read_results(redis.Redis.from_url(settings.redis_url or ""), "planet", 20)
-    finally:
-        worker.stop()
+    results = results_of_a_worker_run(settings, "planet", 20)
     assert sorted(entry["comment_id"] for entry in results) == sorted(ids)
 
 

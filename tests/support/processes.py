@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import redis
+
 from bench.procs import Child
 from config import Settings
+from tests.support.streams import read_results
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +34,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
             "MODERATION_RATE_LIMIT_SITE": settings.rate_limit_site,
             "MODERATION_DUPLICATE_WINDOW": str(settings.duplicate_window_seconds),
             "MODERATION_DB_BUSY_TIMEOUT": str(settings.database_busy_timeout_ms),
+            "MODERATION_EMBEDDINGS": "1" if settings.embeddings else "0",
+            "MODERATION_EMBEDDING_MODEL": settings.embedding_model,
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -76,3 +81,12 @@ def run_command(
         timeout=600,
         check=False,
     )
+
+
+def results_of_a_worker_run(settings: Settings, site: str, count: int) -> list[dict[str, str]]:
+    """Start a real worker, wait for ``count`` verdicts on the site's stream, stop the worker."""
+    worker = start_worker(settings)
+    try:
+        return read_results(redis.Redis.from_url(settings.redis_url or ""), site, count)
+    finally:
+        worker.stop()
