@@ -17,7 +17,7 @@ import hashlib
 import importlib.util
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ MAX_TOKENS = 256  # the model's own max_seq_length
 _LAYER_NORM_EPS = 1e-12
 _HEADS = 12
 _TOKENS_PER_BATCH = 2048
+_CHUNK = 512  # texts embedded between progress reports
+_SAVE_EVERY = 8 * _CHUNK  # texts embedded between cache saves
 # Python floats, not numpy scalars: a numpy float64 scalar would upcast float32 arrays
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
@@ -215,12 +217,14 @@ def shared_encoder(model_dir: Path) -> SentenceEncoder:
 
 
 def embed_normalized(encoder: SentenceEncoder, norms: Sequence[str],
-                     cache_file: Path | None = None) -> np.ndarray:
+                     cache_file: Path | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Embeddings of normalised texts, reusing and extending an on-disk cache if given.
 
-    Training embeds ~40k texts (minutes); the cache makes retraining with new labels cost
-    only the new texts. Keys are sha1 digests of the input text; the file name carries the
-    weights digest, so other weights never share entries.
+    Training embeds ~28k texts (minutes); the cache makes retraining with new labels cost
+    only the new texts, and is saved as it grows, so an interrupted first training resumes.
+    Keys are sha1 digests of the input text; the file name carries the weights digest, so
+    other weights never share entries. ``progress(done, total)`` follows the new texts.
     """
     keys = [hashlib.sha1(t.encode("utf-8")).digest() for t in norms]
     known: dict[bytes, np.ndarray] = {}
@@ -228,11 +232,15 @@ def embed_normalized(encoder: SentenceEncoder, norms: Sequence[str],
         with np.load(cache_file) as stored:
             known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
     missing = sorted({k: t for k, t in zip(keys, norms, strict=True) if k not in known}.items())
-    if missing:
-        fresh = encoder.encode([t for _, t in missing])
-        known.update(zip([k for k, _ in missing], fresh, strict=True))
-        if cache_file is not None:
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start:start + _CHUNK]
+        known.update(zip([k for k, _ in chunk], encoder.encode([t for _, t in chunk]),
+                         strict=True))
+        done = start + len(chunk)
+        if cache_file is not None and (done % _SAVE_EVERY == 0 or done == len(missing)):
             _save_cache(cache_file, known)
+        if progress is not None:
+            progress(done, len(missing))
     out = np.zeros((len(norms), DIMENSIONS), dtype=np.float32)
     for i, key in enumerate(keys):
         out[i] = known[key]

@@ -223,8 +223,8 @@ def train_bundle(
     heads = _build_heads(rows, extra, texts)
     vectors = None
     if encoder is not None:
-        report("embed", 2, total)
-        vectors = embed_normalized(encoder, [normalize(t) for t in unique], embedding_cache)
+        vectors = embed_normalized(encoder, [normalize(t) for t in unique], embedding_cache,
+                                   lambda done, texts: report("embed texts", done, texts))
     coefs, intercepts, thresholds, metrics = [], [], {}, {}
     emb_coefs: list[np.ndarray | None] = []
     with ThreadPoolExecutor(FIT_THREADS) as pool:

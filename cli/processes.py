@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -55,13 +56,29 @@ def run_beat(settings: Settings, loglevel: str) -> None:
     app.start(["beat", f"--loglevel={loglevel}", f"--schedule={schedule}"])
 
 
+def _train_first_model(settings: Settings, registry: Any) -> None:
+    """Train and promote the first model, with progress bars (minutes with the tier)."""
+    from cli.models import ProgressBars
+
+    click.echo("Training the first model from the shipped data"
+               + (" with the embedding tier (embedding ~28k texts takes 10-20 minutes the "
+                  "first time)" if settings.embeddings else "") + "...")
+    bars = ProgressBars()
+    try:
+        registry.ensure_current(lambda: registry.train(progress=bars))
+    finally:
+        bars.close()
+
+
 def _bootstrap(settings: Settings) -> None:
     """Create the schema, train the first model, and make a first site and admin if none exist."""
     from domain.model_provider import ModelProvider
 
     store = open_store(settings)
-    click.echo("Loading the model (the first start trains it from the shipped data)...")
-    bundle = ModelProvider.from_settings(settings).current()
+    provider = ModelProvider.from_settings(settings)
+    if provider.registry.current_version() is None:
+        _train_first_model(settings, provider.registry)
+    bundle = provider.current()
     click.echo(f"Model {bundle.version} ready.")
     if not store.sites.all():
         site, key = store.sites.create("demo", "Demo site")

@@ -84,7 +84,10 @@ def test_cache_embeds_each_text_once_across_runs(encoder: SentenceEncoder,
     first = embed_normalized(counting, ["a first text", "a second text", "a first text"], cache)
     assert sorted(counting.embedded) == ["a first text", "a second text"]
     again = CountingEncoder(encoder)
-    second = embed_normalized(again, ["a second text", "a third text"], cache)
+    reports: list[tuple[int, int]] = []
+    second = embed_normalized(again, ["a second text", "a third text"], cache,
+                              lambda done, total: reports.append((done, total)))
     assert again.embedded == ["a third text"]
+    assert reports == [(1, 1)]
     assert np.array_equal(second[0], first[1])
     assert np.abs(second[1] - encoder.encode(["a third text"])[0]).max() < 1e-6
