@@ -154,7 +154,8 @@ def list_models(as_json: bool) -> None:
         summary = " ".join(
             f"{name}={value:.4f}" for name, value in _headline_metrics(metrics).items()
         )
-        click.echo(f"{marker} {meta['version']}  {meta.get('created_at', '')}  {summary}")
+        tier = "  [embedding tier]" if meta.get("embeddings") else ""
+        click.echo(f"{marker} {meta['version']}  {meta.get('created_at', '')}  {summary}{tier}")
 
 
 def _headline_metrics(metrics: dict[str, Any]) -> dict[str, float]:

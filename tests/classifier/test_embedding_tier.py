@@ -147,3 +147,6 @@ def test_a_worker_scores_with_a_tier_model(
     results = results_of_a_worker_run(tier_settings, "planet", 2)
     assert sorted(entry["comment_id"] for entry in results) == sorted(ids)
     assert {entry["model_version"] for entry in results} == {bundle.version}
+    listing = run_command(settings, "models", "list").stdout.splitlines()
+    assert [line for line in listing if "[embedding tier]" in line] == [
+        line for line in listing if bundle.version in line]
