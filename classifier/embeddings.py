@@ -131,9 +131,19 @@ class SentenceEncoder:
     def _fused_qkv(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
         """Stacked (transposed) query/key/value weights and biases of one layer."""
         names = [f"encoder.layer.{layer}.attention.self.{p}" for p in ("query", "key", "value")]
-        weight = np.concatenate([self._w[f"{n}.weight"] for n in names], axis=0).T
-        bias = np.concatenate([self._w[f"{n}.bias"] for n in names])
+        # popped: after fusing, the separate matrices would only hold memory
+        weight = np.concatenate([self._w.pop(f"{n}.weight") for n in names], axis=0).T
+        bias = np.concatenate([self._w.pop(f"{n}.bias") for n in names])
         return np.ascontiguousarray(weight), bias
+
+    @functools.cached_property
+    def weights_sha256(self) -> str:
+        """sha256 of the weights file: names the model in metadata and in the training cache.
+
+        Hashing 90 MB takes a few tenths of a second: once per encoder (one per process).
+        """
+        with (self.model_dir / "model.safetensors").open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed texts; batches group texts of similar token length to avoid padding.
@@ -203,15 +213,6 @@ class SentenceEncoder:
                            w[prefix + "output.LayerNorm.bias"])
 
 
-def weights_digest(model_dir: Path) -> str:
-    """sha256 of the weights file: identifies the model in metadata and in the cache."""
-    digest = hashlib.sha256()
-    with (model_dir / "model.safetensors").open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @functools.lru_cache(maxsize=2)
 def shared_encoder(model_dir: Path) -> SentenceEncoder:
     """One encoder per weights directory and process (the weights are 90 MB)."""
@@ -237,7 +238,8 @@ def embed_normalized(encoder: SentenceEncoder, norms: Sequence[str],
     chunks = [missing[start:start + _CHUNK] for start in range(0, len(missing), _CHUNK)]
     done = 0
     # chunks side by side in threads, one BLAS thread each (numpy releases the GIL in its
-    # products): 1.5x faster on two cores than one thread
+    # products): 1.5x faster on two cores than one thread. The limit is held around the pool,
+    # so one thread's encode restoring the pools cannot widen them under another's.
     with _blas_threads().limit(limits=1, user_api="blas"), \
             ThreadPoolExecutor(_EMBED_THREADS) as pool:
         vectors = pool.map(lambda chunk: encoder.encode([t for _, t in chunk]), chunks)

@@ -10,7 +10,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from classifier.embeddings import (
     SentenceEncoder,
     locate_model,
     shared_encoder,
-    weights_digest,
 )
 from classifier.features import CommentVectorizer
 from classifier.scoring import ModelBundle
@@ -34,21 +32,14 @@ META_FILE = "metadata.json"
 TRUSTED_TYPES = ["classifier.features.CommentVectorizer"]
 
 
-# hashing the 90 MB of weights takes a few tenths of a second: once per process and path
-cached_weights_digest = lru_cache(maxsize=4)(weights_digest)
-
-
 class ArtifactError(RuntimeError):
     """A model artefact is missing, unknown, tampered with or incompatible."""
 
 
 def _sha256(path: Path) -> str:
     """sha256 hex digest of a file."""
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -107,9 +98,8 @@ class ModelRegistry:
 
         if self.options.embeddings:
             encoder = self._encoder()
-            digest = cached_weights_digest(encoder.model_dir)
             kwargs.update(encoder=encoder, embedding_cache=self.models_dir / "embedding-cache"
-                          / f"{digest[:16]}.npz")
+                          / f"{encoder.weights_sha256[:16]}.npz")
         return train_bundle(**kwargs)
 
     @property
@@ -201,7 +191,7 @@ class ModelRegistry:
         """The encoder a model of the embedding tier was trained with, or ArtifactError."""
         encoder = self._encoder()
         expected = (meta.get("embeddings") or {}).get("weights_sha256")
-        actual = cached_weights_digest(encoder.model_dir)
+        actual = encoder.weights_sha256
         if expected != actual:
             raise ArtifactError(
                 f"model {version!r} was trained with sentence-embedding weights sha256 "

@@ -21,7 +21,6 @@ from classifier.embeddings import (
     MODEL_NAME,
     SentenceEncoder,
     embed_normalized,
-    weights_digest,
 )
 from classifier.features import CommentVectorizer
 from classifier.heads import FIT_THREADS, EmbeddingBlock, HeadRecipe, HeadResult, submit_head
@@ -278,7 +277,7 @@ def train_bundle(
         embedding_coef = np.column_stack([c if c is not None else np.zeros(DIMENSIONS)
                                           for c in emb_coefs])
         metadata["embeddings"] = {"model": MODEL_NAME, "dimensions": DIMENSIONS,
-                                  "weights_sha256": weights_digest(encoder.model_dir)}
+                                  "weights_sha256": encoder.weights_sha256}
     bundle = ModelBundle(vec, np.column_stack(coefs), np.asarray(intercepts), metadata,
                          embedding_coef=embedding_coef, encoder=encoder)
     metadata["train_seconds"] = round(time.perf_counter() - started, 1)
