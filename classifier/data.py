@@ -24,8 +24,9 @@ class Row:
     text: str
     label: str
     source: str
-    group: str = ""
+    group: str = ""  # the YouTube video: the article a comment was posted under
     fine_label: str = ""
+    posted_at: str = ""
 
 
 def load_dataset(name: str, datasets_dir: Path | None = None) -> list[Row]:
@@ -34,7 +35,7 @@ def load_dataset(name: str, datasets_dir: Path | None = None) -> list[Row]:
     with path.open(newline="", encoding="utf-8") as fh:
         return [
             Row(text=r["text"], label=r["label"], source=name, group=r.get("video", "") or "",
-                fine_label=r.get("fine_label", "") or "")
+                fine_label=r.get("fine_label", "") or "", posted_at=r.get("date", "") or "")
             for r in csv.DictReader(fh)
         ]
 

@@ -73,3 +73,29 @@ def evaluate_rows(bundle: ModelBundle, rows: Sequence[tuple[str, str]]) -> dict[
         "false_positive_rate": fp / (fp + tn) if fp + tn else 0.0,
         "accuracy": (tp + tn) / len(rows),
     }
+
+
+def predict_in_article_order(bundle: ModelBundle, texts: Sequence[str], articles: Sequence[str],
+                             posted_at: Sequence[str]) -> np.ndarray:
+    """Probabilities of texts scored one by one on arrival, with their article context.
+
+    Replays each article's comments in posting order as the worker sees them: a comment is
+    compared with the earlier comments of its article whose spam score (with context, as
+    recorded) stayed under the model's reference bar. Labels are never used. Texts without
+    an article are scored alone.
+    """
+    probs = bundle.predict_heads(texts)
+    if not bundle.contexts:
+        return probs
+    spam = bundle.heads.index("spam")
+    vectors = bundle.context_vectors(texts)
+    seen: dict[str, list[int]] = {}
+    for i in sorted(range(len(texts)), key=lambda i: posted_at[i]):
+        if not articles[i]:
+            continue
+        reference = seen.setdefault(articles[i], [])[-bundle.reference_limit:]
+        if reference:
+            probs[i] = bundle.predict_heads([texts[i]], [vectors[reference]])[0]
+        if probs[i, spam] < bundle.reference_max_spam:
+            seen[articles[i]].append(i)
+    return probs

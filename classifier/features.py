@@ -245,6 +245,10 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         state.pop("_index", None)
         return state
 
+    def char_block(self, x: sp.csr_matrix) -> sp.csr_matrix:
+        """The char n-gram columns of vectorised rows (words sort first, meta comes last)."""
+        return x[:, self.n_word_:len(self.idf_)]
+
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Vectorise raw texts (n-gram block followed by the meta block)."""
         originals = list(texts)

@@ -7,17 +7,26 @@ scoring is one sparse product whatever the recipe.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from classifier.context import (
+    MAX_REASSURANCE_CHOICES,
+    NEIGHBOUR_CHOICES,
+    REFERENCE_MAX_SPAM_CHOICES,
+    ArticleContext,
+    sequential_similarity,
+)
 from classifier.features import META_NAMES
 
 
@@ -101,6 +110,7 @@ class HeadResult:
     intercept: float
     oof: np.ndarray  # calibrated out-of-fold probabilities of the training rows
     embedding_coef: np.ndarray | None = None
+    context: ArticleContext | None = None
 
 
 @dataclass(frozen=True)
@@ -111,10 +121,70 @@ class EmbeddingBlock:
     c: float
 
 
+@dataclass(frozen=True)
+class ContextBlock:
+    """Article context of a head's rows: comparison vectors, article and posting time.
+
+    Rows without an article have an empty group.
+    """
+
+    vectors: Any
+    groups: list[str]
+    posted_at: list[str]
+
+
+def fpr_thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
+                   reject_fpr: float) -> dict[str, float]:
+    """Flag/reject thresholds at fixed false-positive rates on the negatives (prior-free)."""
+    neg = np.sort(oof[y == 0])
+    flag = float(np.quantile(neg, 1.0 - flag_fpr)) if len(neg) else 0.5
+    reject = float(np.quantile(neg, 1.0 - reject_fpr)) if len(neg) else 0.9
+    flag = min(max(flag, 0.3), 0.8)
+    reject = min(max(reject, flag + 0.1), 0.97)
+    return {"flag": round(flag, 3), "reject": round(reject, 3)}
+
+
+def _platt(margins: np.ndarray, y: np.ndarray,
+           w: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """Calibration weights, intercept and calibrated probabilities of stacked margins."""
+    platt = LogisticRegression(C=1e4).fit(margins, y, sample_weight=w)
+    weights, b0 = platt.coef_[0], float(platt.intercept_[0])
+    return weights, b0, 1.0 / (1.0 + np.exp(-(margins @ weights + b0)))
+
+
+def _stack_context(margins: np.ndarray, y: np.ndarray, w: np.ndarray,
+                   context: ContextBlock) -> tuple[np.ndarray, ArticleContext | None]:
+    """Add the best article-context column to the margins (by out-of-fold ROC AUC).
+
+    Rows whose out-of-fold spam score stays under the reference bar are the comments of
+    their article that later rows are compared with, as approved comments with a low stored
+    spam score are in production; neighbours and bar are chosen among a few values.
+    """
+    oof = _platt(margins, y, w)[2]
+    best: tuple[float, np.ndarray, ArticleContext] | None = None
+    for bar, neighbours in itertools.product(REFERENCE_MAX_SPAM_CHOICES, NEIGHBOUR_CHOICES):
+        similarity = sequential_similarity(context.vectors, context.groups, context.posted_at,
+                                           oof < bar, neighbours)
+        known = np.isfinite(similarity)
+        if known.sum() < 20:
+            continue
+        mean, std = float(similarity[known].mean()), float(similarity[known].std()) or 1.0
+        for cap in MAX_REASSURANCE_CHOICES:
+            term = ArticleContext(neighbours, mean, std, weight=1.0, reference_max_spam=bar,
+                                  max_reassurance=cap)
+            stacked = np.column_stack([margins, term.standardized(similarity)])
+            auc = float(roc_auc_score(y, _platt(stacked, y, w)[2], sample_weight=w))
+            if best is None or auc > best[0]:
+                best = (auc, stacked, term)
+    if best is None:
+        return margins, None
+    return best[1], best[2]
+
+
 def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
                 recipe: HeadRecipe, col_scale: np.ndarray, folds: int,
-                random_state: int,
-                embeddings: EmbeddingBlock | None = None) -> Callable[[], HeadResult]:
+                random_state: int, embeddings: EmbeddingBlock | None = None,
+                context: ContextBlock | None = None) -> Callable[[], HeadResult]:
     """Start a head's fits; the returned function waits for them and returns the head.
 
     Calibrated heads are Platt-scaled on out-of-fold scores; with ``folds < 2`` the head is
@@ -122,6 +192,7 @@ def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
     model is fitted on them over the same folds, and the calibration is a logistic
     regression on both out-of-fold margins (stacking): the blend weights are learnt on the
     training rows, and the result is still one linear function of features and embeddings.
+    With ``context`` the article-context similarity joins that calibration as one more input.
     """
     full = pool.submit(fit_scaled, x, y, w, recipe, col_scale)
     if folds < 2:
@@ -148,13 +219,16 @@ def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
             for (_, te), fitted in zip(splits, emb_folds, strict=True):
                 coef, b = fitted.result()
                 margins[te, 1] = embeddings.vectors[te] @ coef + b
-        platt = LogisticRegression(C=1e4).fit(margins, y, sample_weight=w)
-        weights, b0 = platt.coef_[0], float(platt.intercept_[0])
-        oof = 1.0 / (1.0 + np.exp(-(margins @ weights + b0)))
+        term = None
+        if context is not None:
+            margins, term = _stack_context(margins, y, w, context)
+        weights, b0, oof = _platt(margins, y, w)
+        if term is not None:
+            term = replace(term, weight=float(weights[-1]))
         coef, b = full.result()
         if embeddings is None:
-            return HeadResult(coef * weights[0], b * weights[0] + b0, oof)
+            return HeadResult(coef * weights[0], b * weights[0] + b0, oof, context=term)
         emb_coef, emb_b = emb_full.result()
         return HeadResult(coef * weights[0], b * weights[0] + emb_b * weights[1] + b0, oof,
-                          emb_coef * weights[1])
+                          emb_coef * weights[1], context=term)
     return calibrated

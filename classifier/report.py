@@ -17,6 +17,7 @@ from sklearn.metrics import (
 )
 
 from classifier.data import VIDEOS, jigsaw_holdout, load_dataset
+from classifier.evaluation import predict_in_article_order
 from classifier.training import train_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,8 +83,13 @@ def evaluate_all(log: Any = sys.stderr, **tier: Any) -> dict[str, Any]:
         b = train_bundle(holdout_videos={video}, heads_to_fit={"spam"}, **tier)
         rows = [r for r in load_dataset("youtube-spam") if r.group == video]
         y = np.array([r.label == "spam" for r in rows], dtype=int)
-        p = b.predict_heads([r.text for r in rows])[:, b.heads.index("spam")]
-        res["lovo"][video] = {"n": len(rows), "positives": int(y.sum()), "ours": _auc(y, p)}
+        texts, spam = [r.text for r in rows], b.heads.index("spam")
+        # scored as the worker scores them: on arrival, beside the video's approved comments
+        p = predict_in_article_order(b, texts, [r.group for r in rows],
+                                     [r.posted_at for r in rows])[:, spam]
+        alone = b.predict_heads(texts)[:, spam]
+        res["lovo"][video] = {"n": len(rows), "positives": int(y.sum()), "ours": _auc(y, p),
+                              "alone": _auc(y, alone), "context": b.metadata["article_context"]}
         spam_curves[video] = (y, p)
         log.write(f"LOVO {video}: {res['lovo'][video]}\n")
     res["curves"]["lovo"] = spam_curves
@@ -123,6 +129,26 @@ def _tier_table(res: dict[str, Any], tier: dict[str, Any]) -> list[str]:
     ]
 
 
+def _context_table(res: dict[str, Any], tier: dict[str, Any] | None) -> list[str]:
+    """Held-out videos scored with and without their article context."""
+    header = "| video | each comment alone | with the article context (as scored) |"
+    rule = "| --- | --- | --- |"
+    if tier:
+        header += " tier alone | tier with context |"
+        rule += " --- | --- |"
+    lines = ["", "Spam on the held-out videos with and without the article context (each",
+             "comment beside the video's earlier comments that scored under the model's",
+             "reference bar; see \"Article context\" below), ROC AUC:", "",
+             header, rule]
+    for video, r in res["lovo"].items():
+        line = f"| {video} | {r['alone'][0]:.4f} | {r['ours'][0]:.4f} |"
+        if tier:
+            t = tier["lovo"][video]
+            line += f" {t['alone'][0]:.4f} | {t['ours'][0]:.4f} |"
+        lines.append(line)
+    return lines
+
+
 def render(res: dict[str, Any], extra_sections: str = "",
            tier: dict[str, Any] | None = None) -> str:
     """Render the markdown report (with the embedding tier's table when evaluated)."""
@@ -157,6 +183,7 @@ def render(res: dict[str, Any], extra_sections: str = "",
         f"Training that model took {res['train_seconds_no_fox']:.0f} s on this machine.",
         "",
         *(_tier_table(res, tier) if tier else []),
+        *_context_table(res, tier),
         "",
         "![toxicity curves](img/toxicity_jigsaw.png)",
         "![fox curves](img/toxicity_fox.png)",

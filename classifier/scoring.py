@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
+from classifier.context import ArticleContext, context_vectors, nearest_similarity
 from classifier.embeddings import SentenceEncoder
 from classifier.features import META_NAMES, CommentVectorizer
 from classifier.grams import WORD_PREFIX
@@ -34,6 +36,9 @@ _PROFANITY = re.compile(r"\b(?:fuck\w*|shit\w*|bitch\w*|cunt\w*|dick\w*|cock\w*|
 _SECOND_PERSON = re.compile(r"\b(?:you|your|youre|you're|u|ur|ya|yourself|thou)\b")
 _WORD_SPAN = re.compile(r"\S+")
 _TOKEN = re.compile(r"[a-z0-9']+|[!?]")  # same token pattern as features.analyze
+# An article context that adds at least this much to the spam logit is named as a reason.
+OFF_TOPIC_SHIFT = 0.5
+References = Sequence[sp.csr_matrix | None]
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,19 @@ class Score:
         }
 
 
+@dataclass
+class _Batch:
+    """What one vectorised batch yields: probabilities and what explanations reuse."""
+
+    probs: np.ndarray
+    meta: np.ndarray
+    gram_cols: np.ndarray
+    offsets: np.ndarray
+    occurrence: np.ndarray
+    similarity: np.ndarray  # article-context similarity per text (NaN: not known)
+    spam_shift: np.ndarray  # what the article context added to the spam logit
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     """Numerically safe logistic function."""
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
@@ -93,6 +111,26 @@ class ModelBundle:
         self.encoder = encoder
         if embedding_coef is not None and encoder is None:
             raise ValueError("a model with embedding weights needs its sentence encoder")
+        self.contexts = {
+            head: term for head, data in (metadata.get("article_context") or {}).items()
+            if (term := ArticleContext.from_metadata(data)) is not None
+        }
+
+    @property
+    def reference_limit(self) -> int:
+        """How many recent approved comments of an article the context compares with (0: none)."""
+        return max((t.reference_limit for t in self.contexts.values()), default=0)
+
+    @property
+    def reference_max_spam(self) -> float:
+        """Approved comments scoring this much spam or more are no context (0: no context)."""
+        return min((t.reference_max_spam for t in self.contexts.values()), default=0.0)
+
+    def context_vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Comparison vectors of texts (approved comments of an article), for ``references``."""
+        originals = [t if isinstance(t, str) else str(t) for t in texts]
+        x, _ = self.vectorizer.transform_parts(originals, [normalize(t) for t in originals])
+        return context_vectors(self.vectorizer.char_block(x))
 
     @property
     def version(self) -> str:
@@ -104,61 +142,86 @@ class ModelBundle:
         """Recommended flag/reject thresholds per axis (defaults for an axis not trained)."""
         return {**DEFAULT_THRESHOLDS, **(self.metadata.get("thresholds") or {})}
 
-    def predict_heads(self, texts: Sequence[str]) -> np.ndarray:
-        """Return calibrated probabilities, shape (n_texts, n_heads)."""
-        return self._predict(list(texts), [normalize(t) for t in texts])[0]
+    def predict_heads(self, texts: Sequence[str],
+                      references: References | None = None) -> np.ndarray:
+        """Return calibrated probabilities, shape (n_texts, n_heads).
 
-    def _predict(
-        self, texts: list[str], norms: list[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Vectorise and apply all heads at once (one sparse product)."""
+        ``references[i]``: ``context_vectors`` of the approved comments posted before text i
+        on its article, oldest first (None or omitted: no article context).
+        """
+        return self._predict(list(texts), [normalize(t) for t in texts], references).probs
+
+    def _predict(self, texts: list[str], norms: list[str],
+                 references: References | None) -> _Batch:
+        """Vectorise and apply all heads at once (one sparse product), then the context."""
         x, meta, gram_cols, offsets, occ = self.vectorizer.transform_explain(texts, norms)
         logits = x @ self.coef[: self._n_vocab] + meta @ self.coef[self._n_vocab:] + self.intercept
         if self.encoder is not None and self.embedding_coef is not None:
             logits = logits + self.encoder.encode(norms) @ self.embedding_coef
-        return _sigmoid(np.asarray(logits)), meta, gram_cols, offsets, occ
+        logits = np.array(logits, dtype=np.float64)
+        similarity = np.full(len(texts), np.nan)
+        spam_shift = np.zeros(len(texts))
+        if references is not None and self.contexts:
+            vectors = context_vectors(self.vectorizer.char_block(x))
+            for head, term in self.contexts.items():
+                recent = [None if r is None else r[-term.reference_limit:] for r in references]
+                similarity = nearest_similarity(vectors, recent, term.neighbours)
+                shift = term.logit_shift(similarity)
+                logits[:, self.heads.index(head)] += shift
+                if head == "spam":
+                    spam_shift = shift
+        return _Batch(_sigmoid(logits), meta, gram_cols, offsets, occ, similarity, spam_shift)
 
     def score_one(self, text: str) -> Score:
         """Score a single text."""
         return self.score([text])[0]
 
-    def score(self, texts: Sequence[str]) -> list[Score]:
-        """Score a batch of texts; explanations only for axes at or above the flag threshold."""
+    def score(self, texts: Sequence[str], references: References | None = None) -> list[Score]:
+        """Score a batch of texts; explanations only for axes at or above the flag threshold.
+
+        ``references`` as in ``predict_heads``: the article context of each text, if known.
+        """
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         if not texts:
             return []
         norms = [normalize(t) for t in texts]
-        probs, meta, gram_cols, offsets, occ = self._predict(texts, norms)
+        batch = self._predict(texts, norms, references)
         th = self.thresholds
         col = {h: i for i, h in enumerate(self.heads)}
         out: list[Score] = []
         for i, text in enumerate(texts):
-            p = probs[i]
+            p = batch.probs[i]
             spam, tox = float(p[col["spam"]]), float(p[col["toxicity"]])
             attrs = {
                 "hate_speech": round(float(p[col["hate_speech"]]), 4),
                 "offensive": round(float(p[col["offensive"]]), 4),
                 "links": float(norms[i].split().count(URL_TOKEN.strip())),
-                "caps_ratio": round(float(meta[i, META_NAMES.index("caps_ratio")]
+                "caps_ratio": round(float(batch.meta[i, META_NAMES.index("caps_ratio")]
                                           / max(self.vectorizer.meta_weight, 1e-9)), 4),
             }
+            if np.isfinite(batch.similarity[i]):
+                attrs["article_similarity"] = round(float(batch.similarity[i]), 4)
             notable = {"spam": spam >= th["spam"]["flag"],
                        "toxicity": tox >= th["toxicity"]["flag"]}
-            reasons = self._reasons(norms[i], notable, attrs)
+            off_topic = bool(batch.spam_shift[i] >= OFF_TOPIC_SHIFT)
+            reasons = self._reasons(norms[i], notable, attrs, off_topic)
             spans: list[Span] = []
             if notable["spam"] or notable["toxicity"]:
-                part = slice(offsets[i], offsets[i + 1])  # reuse: no second gram pass
-                spans = self._spans(text, gram_cols[part], occ[part],
+                part = slice(batch.offsets[i], batch.offsets[i + 1])  # no second gram pass
+                spans = self._spans(text, batch.gram_cols[part], batch.occurrence[part],
                                     [a for a in AXES if notable[a]])
             out.append(Score(spam=round(spam, 6), toxicity=round(tox, 6), attributes=attrs,
                              reasons=reasons, spans=spans))
         return out
 
     @staticmethod
-    def _reasons(norm: str, notable: dict[str, bool], attrs: dict[str, float]) -> list[str]:
+    def _reasons(norm: str, notable: dict[str, bool], attrs: dict[str, float],
+                 off_topic: bool = False) -> list[str]:
         """Short reason codes for the axes whose score is notable."""
         reasons: list[str] = []
         if notable["spam"]:
+            if off_topic:  # unlike the approved comments of its article
+                reasons.append("spam:off-topic")
             if attrs["links"] > 0:
                 reasons.append("spam:links")
             if EMAIL_TOKEN.strip() in norm or PHONE_TOKEN.strip() in norm:

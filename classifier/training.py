@@ -15,6 +15,7 @@ import numpy as np
 import sklearn
 from sklearn.metrics import roc_auc_score
 
+from classifier.context import context_vectors
 from classifier.data import Row, jigsaw_holdout, load_dataset, youtube_holdout
 from classifier.embeddings import (
     DIMENSIONS,
@@ -23,7 +24,15 @@ from classifier.embeddings import (
     embed_normalized,
 )
 from classifier.features import CommentVectorizer
-from classifier.heads import FIT_THREADS, EmbeddingBlock, HeadRecipe, HeadResult, submit_head
+from classifier.heads import (
+    FIT_THREADS,
+    ContextBlock,
+    EmbeddingBlock,
+    HeadRecipe,
+    HeadResult,
+    fpr_thresholds,
+    submit_head,
+)
 from classifier.normalize import normalize
 from classifier.scoring import HEADS, ModelBundle
 
@@ -69,6 +78,9 @@ PARAMS: dict[str, Any] = {
     "flag_fpr": 0.03, "reject_fpr": 0.005,
 }
 POSITIVE = {"spam": "spam", "toxicity": "toxic"}
+# Heads whose calibration also learns from the article context (classifier/context.py): the
+# YouTube comments are the only rows posted under a known article (their video).
+CONTEXT_HEADS = ("spam",)
 
 
 @dataclass
@@ -78,12 +90,16 @@ class HeadData:
     idx: list[int] = field(default_factory=list)
     y: list[int] = field(default_factory=list)
     w: list[float] = field(default_factory=list)
+    article: list[str] = field(default_factory=list)  # "" for rows without one
+    posted_at: list[str] = field(default_factory=list)
 
-    def add(self, i: int, y: int, w: float) -> None:
-        """Append one training example."""
+    def add(self, i: int, y: int, w: float, row: Row | None = None) -> None:
+        """Append one training example (``row`` gives its article and posting time)."""
         self.idx.append(i)
         self.y.append(y)
         self.w.append(w)
+        self.article.append(row.group if row is not None else "")
+        self.posted_at.append(row.posted_at if row is not None else "")
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Targets and sample weights as arrays."""
@@ -129,7 +145,7 @@ def _build_heads(rows: list[Row], extra: list[tuple[str, str]],
     for r in rows:
         i = texts[r.text]
         if r.label in ("spam", "ham"):
-            heads["spam"].add(i, int(r.label == "spam"), sw["spam"][r.source])
+            heads["spam"].add(i, int(r.label == "spam"), sw["spam"][r.source], r)
         else:
             heads["toxicity"].add(i, int(r.label == "toxic"), sw["toxicity"][r.source])
             if r.label == "ok":  # ordinary comments are good ham for the spam model
@@ -148,29 +164,24 @@ def _build_heads(rows: list[Row], extra: list[tuple[str, str]],
     return heads
 
 
-def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any, n_word: int,
-                random_state: int, vectors: np.ndarray | None) -> Callable[[], HeadResult]:
+def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any,
+                vec: CommentVectorizer, random_state: int,
+                vectors: np.ndarray | None) -> Callable[[], HeadResult]:
     """Start fitting one head on its rows of the shared matrix, with its recipe."""
     y, w = hd.arrays()
     recipe = HeadRecipe(**PARAMS["heads"][head])
     folds = PARAMS["calibration_folds"] if head in POSITIVE else 1
     scale = np.ones(x.shape[1])
-    scale[:n_word] = recipe.word_scale
+    scale[:vec.n_word_] = recipe.word_scale
     block = None
     if vectors is not None and head in POSITIVE:
         block = EmbeddingBlock(vectors[hd.idx], PARAMS["embedding_C"][head])
-    return submit_head(pool, x[hd.idx], y, w, recipe, scale, folds, random_state, block)
-
-
-def _thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
-                reject_fpr: float) -> dict[str, float]:
-    """Flag/reject thresholds at fixed false-positive rates on the negatives (prior-free)."""
-    neg = np.sort(oof[y == 0])
-    flag = float(np.quantile(neg, 1.0 - flag_fpr)) if len(neg) else 0.5
-    reject = float(np.quantile(neg, 1.0 - reject_fpr)) if len(neg) else 0.9
-    flag = min(max(flag, 0.3), 0.8)
-    reject = min(max(reject, flag + 0.1), 0.97)
-    return {"flag": round(flag, 3), "reject": round(reject, 3)}
+    context = None
+    if head in CONTEXT_HEADS and any(hd.article):
+        context = ContextBlock(context_vectors(vec.char_block(x[hd.idx])), hd.article,
+                               hd.posted_at)
+    return submit_head(pool, x[hd.idx], y, w, recipe, scale, folds, random_state, block,
+                       context)
 
 
 def data_hash(rows: Iterable[tuple[str, str, str]]) -> str:
@@ -226,9 +237,9 @@ def train_bundle(
                                    lambda done, texts: report("embed texts", done, texts))
     coefs, intercepts, thresholds, metrics = [], [], {}, {}
     emb_coefs: list[np.ndarray | None] = []
+    contexts: dict[str, dict[str, Any]] = {}
     with ThreadPoolExecutor(FIT_THREADS) as pool:
-        pending = {head: _submit_fit(pool, head, heads[head], x, vec.n_word_, random_state,
-                                     vectors)
+        pending = {head: _submit_fit(pool, head, heads[head], x, vec, random_state, vectors)
                    for head in HEADS if head in heads_to_fit}
         for step, head in enumerate(HEADS, start=3):
             report(f"fit {head}", step, total)
@@ -241,12 +252,14 @@ def train_bundle(
             coefs.append(fitted.coef)
             intercepts.append(fitted.intercept)
             emb_coefs.append(fitted.embedding_coef)
+            if fitted.context is not None:
+                contexts[head] = fitted.context.as_metadata()
             oof = fitted.oof
             if head in POSITIVE:
                 y, w = heads[head].arrays()
                 auc = roc_auc_score(y, oof, sample_weight=w)
                 metrics[f"{head}_oof_roc_auc"] = round(float(auc), 5)
-                thresholds[head] = _thresholds(oof, y, PARAMS["flag_fpr"], PARAMS["reject_fpr"])
+                thresholds[head] = fpr_thresholds(oof, y, PARAMS["flag_fpr"], PARAMS["reject_fpr"])
     created = datetime.now(UTC)
     dhash = data_hash([(r.source, r.label, r.text) for r in rows]
                       + [("extra", lab, t) for t, lab in extra])
@@ -271,6 +284,7 @@ def train_bundle(
         "label_counts": counts,
         "excluded": sorted(exclude),
         "holdout_videos": sorted(holdout_videos),
+        "article_context": contexts,
     }
     embedding_coef = None
     if encoder is not None:

@@ -151,6 +151,10 @@ class Settings:
     embeddings: bool = field(default=False, metadata=_env("MODERATION_EMBEDDINGS"))
     embedding_model: str = field(default="", metadata=_env("MODERATION_EMBEDDING_MODEL"))
 
+    # Article context (docs/model.md): compare each comment with the approved comments of its
+    # article, so off-topic spam scores higher; costs one indexed query per article and batch
+    article_context: bool = field(default=True, metadata=_env("MODERATION_ARTICLE_CONTEXT"))
+
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
     secure_cookies: bool = field(default=False, metadata=_env("MODERATION_SECURE_COOKIES"))

@@ -80,7 +80,7 @@ def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Com
     """
     comment = runtime.store.comments.add(site, submission)
     bundle = runtime.models.current()
-    [score] = bundle.score([comment.body])
+    [score] = bundle.score([comment.body], _references(bundle, [comment], runtime))
     if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
         verdict = _record(comment, blocked_author_verdict(), None, None)
     else:
@@ -99,11 +99,19 @@ def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
         return verdicts
     bundle = runtime.models.current()
     sites = runtime.store.sites.cached_by_id()
-    for comment, score in zip(to_score, bundle.score([c.body for c in to_score]), strict=True):
+    scores = bundle.score([c.body for c in to_score], _references(bundle, to_score, runtime))
+    for comment, score in zip(to_score, scores, strict=True):
         site = sites.get(comment.site_id)
         verdict = model_verdict(site.policy if site else {}, score, bundle)
         verdicts.append(_record(comment, verdict, score, bundle.version))
     return verdicts
+
+
+def _references(bundle: ModelBundle, batch: list[Comment],
+                runtime: Runtime) -> list[Any] | None:
+    """The article context of each comment, unless the installation turned it off."""
+    contexts = runtime.article_contexts
+    return contexts.references(bundle, batch) if contexts is not None else None
 
 
 def model_verdict(site_policy: Mapping[str, Any], score: Score, bundle: ModelBundle) -> Verdict:

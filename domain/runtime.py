@@ -9,6 +9,7 @@ from redis import Redis
 
 from config import Settings
 from domain.abuse import AbuseGuard
+from domain.article_context import ArticleContexts
 from domain.model_provider import ModelProvider
 from domain.publisher import RedisPublisher
 from domain.queue import PendingQueue
@@ -84,3 +85,8 @@ class Runtime:
     def models(self) -> ModelProvider:
         """The current model, reloaded when another version is promoted."""
         return ModelProvider.from_settings(self.settings)
+
+    @cached_property
+    def article_contexts(self) -> ArticleContexts | None:
+        """The scorer's article context (None when the installation turned it off)."""
+        return ArticleContexts(self.store) if self.settings.article_context else None

@@ -21,7 +21,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a table changes; `migrate()` adds what an older database lacks.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 schema_info = Table(
     "schema_info",
@@ -74,6 +74,8 @@ comments = Table(
     Index("ix_comments_status_created", "status", "created_at"),
     Index("ix_comments_site_created", "site_id", "created_at"),
     Index("ix_comments_site_email", "site_id", "email"),
+    # the approved comments of an article: the scorer's article context (v4)
+    Index("ix_comments_article", "site_id", "article_id", "status", "created_at"),
 )
 
 # Every status change, by the model, a rule or a moderator: the audit log and the outbox

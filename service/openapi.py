@@ -65,13 +65,21 @@ COMMENT = {
         "parent_id": {"type": ["string", "null"]},
         "scores": {
             "type": "object",
+            "description": "spam and toxicity in [0, 1], plus attributes: hate_speech, "
+            "offensive, links, caps_ratio and article_similarity (how much the comment "
+            "resembles the approved comments of its article; absent until it has some)",
             "properties": {
                 "spam": {"type": ["number", "null"]},
                 "toxicity": {"type": ["number", "null"]},
             },
             "additionalProperties": {"type": ["number", "null"]},
         },
-        "reasons": {"type": "array", "items": {"type": "string"}},
+        "reasons": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "reason codes, e.g. spam:links, spam:off-topic, toxicity:insult, "
+            "spam:above_flag",
+        },
         "spans": {"type": "array", "items": {"type": "object"}},
         "model_version": {"type": ["string", "null"]},
         "decided_by": {"type": ["string", "null"], "enum": ["model", "rule", "moderator", None]},

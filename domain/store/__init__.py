@@ -43,6 +43,7 @@ class Store:
                 connection.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
             else:
                 _add_missing_columns(connection)
+                _add_missing_indexes(connection)
                 connection.execute(
                     update(schema_info)
                     .where(schema_info.c.version < SCHEMA_VERSION)
@@ -80,3 +81,13 @@ def _add_missing_columns(connection: Connection) -> None:
                     f"ADD COLUMN {preparer.format_column(column)} {column_type}"
                 )
             )
+
+
+def _add_missing_indexes(connection: Connection) -> None:
+    """Create the indexes an older database lacks (create_all skips existing tables)."""
+    inspector = inspect(connection)
+    for table in metadata.sorted_tables:
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(connection)

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Row, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from domain.models import (
     Comment,
@@ -232,6 +242,34 @@ class CommentRepository:
             comment.author_blocked = bool(row.author_blocked)
             found.append(comment)
         return found
+
+    def article_reference_ids(self, site_id: int, article_id: str, max_spam: float,
+                              limit: int) -> list[str]:
+        """Ids of an article's most recent reference comments, oldest first.
+
+        References are approved comments that a moderator approved or that scored under
+        ``max_spam``: approved spam the model missed must not make its copies look on-topic.
+        """
+        query = (
+            select(comments.c.id)
+            .where(comments.c.site_id == site_id, comments.c.article_id == article_id,
+                   comments.c.status == Status.APPROVED.value,
+                   or_(comments.c.spam < max_spam,
+                       comments.c.decided_by == DecidedBy.MODERATOR.value))
+            .order_by(comments.c.created_at.desc(), comments.c.id.desc())
+            .limit(limit)
+        )
+        with self._db.read() as connection:
+            ids = connection.execute(query).scalars().all()
+        return list(reversed(ids))
+
+    def bodies(self, comment_ids: Sequence[str]) -> dict[str, str]:
+        """The texts of these comments, by id."""
+        if not comment_ids:
+            return {}
+        query = select(comments.c.id, comments.c.body).where(comments.c.id.in_(comment_ids))
+        with self._db.read() as connection:
+            return {row.id: row.body for row in connection.execute(query)}
 
     def blocked_emails(self, pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which (site id, email) pairs belong to blocked authors."""

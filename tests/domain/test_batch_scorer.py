@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from domain import keys, pipeline
@@ -49,3 +50,48 @@ def test_a_worker_dying_before_it_marks_leaves_no_repeat_in_the_stream(runtime: 
     pipeline.publish(runtime.store.comments.unpublished_decisions(timedelta(0)), runtime)
     assert _unmarked(runtime) == set()
     assert runtime.redis.xlen(keys.results("planet")) == 4
+
+
+ON_TOPIC = [
+    "The council's budget cuts will close two libraries next year.",
+    "Closing libraries to balance the budget is short-sighted, the council should reconsider.",
+    "I read the budget report: the library cuts save less than the new parking scheme costs.",
+    "Our local library is the only quiet place my kids can study, please keep it open.",
+    "The budget vote is on Tuesday, write to your councillor about the library closures.",
+    "Cutting library hours would have been better than closing them outright.",
+]
+OFF_TOPIC = "Hello everyone, greetings from Brazil, who else is here in 2015?"
+
+
+def _submit(runtime: Runtime, article: str, text: str) -> str:
+    site = runtime.store.sites.by_slug("planet") or runtime.store.sites.create("planet")[0]
+    submission = Submission(article_id=article, sender_name="Reader",
+                            email="reader@example.com", comment=text)
+    return runtime.store.comments.add(site, submission).id
+
+
+def test_comments_are_scored_against_their_articles_approved_comments(runtime: Runtime) -> None:
+    pipeline.score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
+    bundle = runtime.models.current()
+    references = runtime.store.comments.article_reference_ids(
+        1, "budget", max_spam=bundle.reference_max_spam, limit=50)
+    # ordinary remarks: approved, most of them confidently enough to be a reference
+    assert len(references) >= bundle.contexts["spam"].neighbours
+    on_article = _submit(runtime, "budget", OFF_TOPIC)
+    fresh_article = _submit(runtime, "new-article", OFF_TOPIC)
+    pipeline.score_comments([on_article, fresh_article], runtime)
+    in_context, alone = runtime.store.comments.get(on_article), runtime.store.comments.get(
+        fresh_article)
+    assert in_context is not None and alone is not None
+    assert in_context.spam is not None and alone.spam is not None
+    assert in_context.spam > alone.spam
+    assert "article_similarity" in in_context.attributes
+    assert "article_similarity" not in alone.attributes
+
+
+def test_an_installation_may_turn_the_article_context_off(runtime: Runtime) -> None:
+    runtime.settings = replace(runtime.settings, article_context=False)
+    pipeline.score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
+    [decision] = pipeline.score_comments([_submit(runtime, "budget", OFF_TOPIC)], runtime)
+    comment = runtime.store.comments.get(decision.comment_id)
+    assert comment is not None and "article_similarity" not in comment.attributes

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import inspect, text
 
-from domain.models import DecidedBy, Status, Submission
+from domain.models import DecidedBy, Site, Status, Submission
 from domain.store import ScoredVerdict, SiteError, Store
 from domain.store.labels import Label
 
@@ -34,6 +36,19 @@ def verdict_for(comment_id: str, site_id: int, status: Status = Status.APPROVED)
 def test_migrate_is_repeatable(store: Store) -> None:
     store.migrate()
     assert store.schema_version() >= 1
+
+
+def test_migrate_creates_the_indexes_an_older_database_lacks(store: Store) -> None:
+    with store.db.write() as connection:
+        connection.execute(text("DROP INDEX ix_comments_article"))
+    assert "ix_comments_article" not in _index_names(store, "comments")
+    store.migrate()
+    assert "ix_comments_article" in _index_names(store, "comments")
+
+
+def _index_names(store: Store, table: str) -> set[str]:
+    with store.db.read() as connection:
+        return {str(index["name"]) for index in inspect(connection).get_indexes(table)}
 
 
 def test_site_keys_are_stored_hashed_and_resolve(store: Store) -> None:
@@ -99,6 +114,33 @@ def test_a_site_reads_only_its_own_comments(store: Store) -> None:
     comment = store.comments.add(planet, SUBMISSION)
     assert store.comments.get(comment.id, site_id=planet.id) is not None
     assert store.comments.get(comment.id, site_id=other.id) is None
+
+
+def test_an_articles_references_are_its_latest_confidently_approved_comments(
+    store: Store,
+) -> None:
+    planet, _ = store.sites.create("planet")
+    other, _ = store.sites.create("other")
+
+    def decided(text: str, status: Status = Status.APPROVED, spam: float = 0.01,
+                by: DecidedBy = DecidedBy.MODEL, article: str = "a1", site: Site = planet) -> str:
+        comment = store.comments.add(site, replace(SUBMISSION, article_id=article, comment=text))
+        verdict = replace(verdict_for(comment.id, site.id, status), spam=spam, decided_by=by)
+        store.comments.record_verdicts([verdict])
+        return comment.id
+
+    references = [decided(f"Remark {n}.") for n in range(3)]
+    decided("Approved, but spammy.", spam=0.6)
+    references.append(decided("A moderator's approval.", spam=0.9, by=DecidedBy.MODERATOR))
+    decided("Held.", Status.FLAGGED)
+    store.comments.add(planet, replace(SUBMISSION, comment="Still pending."))
+    decided("Elsewhere.", article="a2")
+    decided("Other site.", site=other)
+
+    found = store.comments.article_reference_ids(planet.id, "a1", max_spam=0.3, limit=3)
+    assert found == references[1:]
+    assert store.comments.bodies(found[-1:]) == {found[-1]: "A moderator's approval."}
+    assert store.comments.article_reference_ids(planet.id, "a3", max_spam=0.3, limit=3) == []
 
 
 def test_labels_are_appended_all_or_nothing(store: Store) -> None:

@@ -1,0 +1,116 @@
+"""The article context: neighbour similarity, replay order, what training learns from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
+
+from classifier import ModelBundle, train_bundle
+from classifier.context import earlier_references, nearest_similarity
+from classifier.data import load_dataset
+from classifier.evaluation import predict_in_article_order
+
+ON_TOPIC = [
+    "The council's budget cuts will close two libraries next year.",
+    "Closing libraries to balance the budget is short-sighted, the council should reconsider.",
+    "I read the budget report: the library cuts save less than the new parking scheme costs.",
+    "Our local library is the only quiet place my kids can study, please keep it open.",
+    "The budget vote is on Tuesday, write to your councillor about the library closures.",
+    "Cutting library hours would have been better than closing them outright.",
+]
+OFF_TOPIC = "Hello everyone, greetings from Brazil, who else is here in 2015?"
+ON_TOPIC_NEW = "The library closures are the worst part of this council budget."
+
+
+def _unit_rows(values: list[list[float]]) -> sp.csr_matrix:
+    rows = np.asarray(values, dtype=np.float64)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return sp.csr_matrix(rows / np.where(norms == 0, 1.0, norms))
+
+
+vectors_strategy = st.lists(st.lists(st.floats(0, 5), min_size=4, max_size=4), min_size=1,
+                            max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(reference=vectors_strategy, probes=vectors_strategy, neighbours=st.integers(1, 5),
+       shared=st.booleans())
+def test_nearest_similarity_is_the_mean_of_the_k_best_cosines(
+    reference: list[list[float]], probes: list[list[float]], neighbours: int, shared: bool
+) -> None:
+    vectors = _unit_rows(probes)
+    # one matrix for every probe (one article in a batch), or an equal copy each
+    references = [_unit_rows(reference)] * len(probes) if shared else [
+        _unit_rows(reference) for _ in probes]
+    similarity = nearest_similarity(vectors, references, neighbours)
+    for i in range(len(probes)):
+        if len(reference) < neighbours:
+            assert np.isnan(similarity[i])
+            continue
+        cosines = sorted((references[i] @ vectors[i].T).toarray().ravel(), reverse=True)
+        assert np.isclose(similarity[i], np.mean(cosines[:neighbours]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["", "a", "b"]), st.integers(0, 20),
+                               st.booleans()), max_size=30),
+       limit=st.integers(1, 6))
+def test_references_are_the_latest_earlier_approved_comments_of_the_same_article(
+    rows: list[tuple[str, int, bool]], limit: int
+) -> None:
+    groups = [g for g, _, _ in rows]
+    posted = [f"2015-01-{day + 1:02d}" for _, day, _ in rows]
+    approved = np.array([a for _, _, a in rows], dtype=bool)
+    for i, found in enumerate(earlier_references(groups, posted, approved, limit)):
+        if not groups[i]:
+            assert found is None
+            continue
+        assert found is not None
+        # stable by posting time: same-day rows count as earlier when listed before
+        earlier = sorted((j for j in range(len(rows)) if groups[j] == groups[i] and approved[j]
+                          and (posted[j], j) < (posted[i], i)), key=lambda j: (posted[j], j))
+        assert found.tolist() == earlier[-limit:]
+
+
+def test_a_comment_unlike_its_articles_approved_comments_scores_as_more_spam(
+    bundle: ModelBundle,
+) -> None:
+    assert "spam" in bundle.contexts, "the default model learns an article context for spam"
+    spam = bundle.heads.index("spam")
+    reference = bundle.context_vectors(ON_TOPIC)
+    texts = [OFF_TOPIC, ON_TOPIC_NEW]
+    alone = bundle.predict_heads(texts)[:, spam]
+    in_context = bundle.predict_heads(texts, [reference, reference])[:, spam]
+    assert in_context[0] > alone[0]
+    assert in_context[1] < alone[1]
+    [scored, _] = bundle.score(texts, [reference, reference])
+    assert 0 <= scored.attributes["article_similarity"] < 0.5
+
+
+def test_too_few_approved_comments_leave_the_score_alone(bundle: ModelBundle) -> None:
+    few = bundle.context_vectors(ON_TOPIC[:1])
+    plain = bundle.predict_heads([OFF_TOPIC])
+    assert np.array_equal(bundle.predict_heads([OFF_TOPIC], [few]), plain)
+    assert np.array_equal(bundle.predict_heads([OFF_TOPIC], [None]), plain)
+    assert "article_similarity" not in bundle.score([OFF_TOPIC], [few])[0].attributes
+
+
+def test_training_learns_that_similarity_to_approved_comments_means_ham() -> None:
+    """On two videos (plus the usual out-of-domain ham), scored on a third in arrival order."""
+    bundle = train_bundle(holdout_videos={"Psy", "KatyPerry"}, heads_to_fit={"spam"},
+                          exclude={"jigsaw-toxic-wikipedia", "davidson-hate-offensive"})
+    term = bundle.contexts["spam"]
+    assert term.weight < 0 and term.std > 0
+    assert bundle.metadata["article_context"]["spam"]["neighbours"] == term.neighbours
+    rows = [r for r in load_dataset("youtube-spam") if r.group == "Psy"]
+    y = np.array([r.label == "spam" for r in rows])
+    texts = [r.text for r in rows]
+    spam = bundle.heads.index("spam")
+    plain = bundle.predict_heads(texts)[:, spam]
+    replayed = predict_in_article_order(bundle, texts, [r.group for r in rows],
+                                        [r.posted_at for r in rows])[:, spam]
+    assert not np.array_equal(plain, replayed)
+    assert roc_auc_score(y, replayed) > roc_auc_score(y, plain)
