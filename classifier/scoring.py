@@ -38,7 +38,7 @@ _WORD_SPAN = re.compile(r"\S+")
 _TOKEN = re.compile(r"[a-z0-9']+|[!?]")  # same token pattern as features.analyze
 # An article context that adds at least this much to the spam logit is named as a reason.
 OFF_TOPIC_SHIFT = 0.5
-References = Sequence[sp.csr_matrix | None]
+References = Sequence[sp.spmatrix | None]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,10 @@ class Score:
     attributes: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
+    # the text's article-context vector (column indices, values) when scored in context, so
+    # the caller can compare later comments with it without vectorising it again
+    context_vector: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (written out: ``dataclasses.asdict`` cost 0.1 ms a score)."""
@@ -86,6 +90,27 @@ class _Batch:
     occurrence: np.ndarray
     similarity: np.ndarray  # article-context similarity per text (NaN: not known)
     spam_shift: np.ndarray  # what the article context added to the spam logit
+    context_vectors: sp.csr_matrix | None  # computed when scoring in context
+
+    def context_vector(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Row i of the context vectors as (column indices, values)."""
+        if self.context_vectors is None:
+            return None
+        start, end = self.context_vectors.indptr[i], self.context_vectors.indptr[i + 1]
+        return (self.context_vectors.indices[start:end].copy(),
+                self.context_vectors.data[start:end].copy())
+
+
+def _latest(references: References, limit: int) -> list[sp.spmatrix | None]:
+    """The last ``limit`` rows of each reference matrix; a matrix shared by several texts
+    stays one object (``nearest_similarity`` compares its texts in one product)."""
+    trimmed: dict[int, sp.spmatrix] = {}
+    out: list[sp.spmatrix | None] = []
+    for reference in references:
+        if reference is not None and reference.shape[0] > limit:
+            reference = trimmed.setdefault(id(reference), reference[-limit:])
+        out.append(reference)
+    return out
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -126,6 +151,11 @@ class ModelBundle:
         """Approved comments scoring this much spam or more are no context (0: no context)."""
         return min((t.reference_max_spam for t in self.contexts.values()), default=0.0)
 
+    @property
+    def context_dimensions(self) -> int:
+        """Length of the vectors ``context_vectors`` returns."""
+        return len(self.vectorizer.idf_) - self.vectorizer.n_word_
+
     def context_vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Comparison vectors of texts (approved comments of an article), for ``references``."""
         originals = [t if isinstance(t, str) else str(t) for t in texts]
@@ -161,16 +191,18 @@ class ModelBundle:
         logits = np.array(logits, dtype=np.float64)
         similarity = np.full(len(texts), np.nan)
         spam_shift = np.zeros(len(texts))
+        vectors = None
         if references is not None and self.contexts:
             vectors = context_vectors(self.vectorizer.char_block(x))
             for head, term in self.contexts.items():
-                recent = [None if r is None else r[-term.reference_limit:] for r in references]
+                recent = _latest(references, term.reference_limit)
                 similarity = nearest_similarity(vectors, recent, term.neighbours)
                 shift = term.logit_shift(similarity)
                 logits[:, self.heads.index(head)] += shift
                 if head == "spam":
                     spam_shift = shift
-        return _Batch(_sigmoid(logits), meta, gram_cols, offsets, occ, similarity, spam_shift)
+        return _Batch(_sigmoid(logits), meta, gram_cols, offsets, occ, similarity, spam_shift,
+                      vectors)
 
     def score_one(self, text: str) -> Score:
         """Score a single text."""
@@ -211,7 +243,8 @@ class ModelBundle:
                 spans = self._spans(text, batch.gram_cols[part], batch.occurrence[part],
                                     [a for a in AXES if notable[a]])
             out.append(Score(spam=round(spam, 6), toxicity=round(tox, 6), attributes=attrs,
-                             reasons=reasons, spans=spans))
+                             reasons=reasons, spans=spans,
+                             context_vector=batch.context_vector(i)))
         return out
 
     @staticmethod

@@ -154,6 +154,10 @@ class Settings:
     # Article context (docs/model.md): compare each comment with the approved comments of its
     # article, so off-topic spam scores higher; costs one indexed query per article and batch
     article_context: bool = field(default=True, metadata=_env("MODERATION_ARTICLE_CONTEXT"))
+    # how long a worker reuses an article's reference comments before reading them again
+    article_context_refresh_seconds: float = field(
+        default=5.0, metadata=_env("MODERATION_ARTICLE_CONTEXT_REFRESH")
+    )
 
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))

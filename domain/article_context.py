@@ -3,66 +3,101 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
+import numpy as np
 import scipy.sparse as sp
+from cachetools import LRUCache, TTLCache
 
-from classifier import ModelBundle
+from classifier import ModelBundle, Score
 from domain.models import Comment
 from domain.store import Store
 
 # Vectors of reference comments kept per process (~2 KB each): an article's comments are
 # compared with every new comment on it, so each is read and vectorised once, not per batch.
 CACHED_VECTORS = 20_000
+CACHED_ARTICLES = 5_000
+
+ArticleKey = tuple[str, int, str]  # (model version, site id, article id)
+Row = tuple[np.ndarray, np.ndarray]  # a sparse context vector: column indices, values
 
 
 class ArticleContexts:
     """Per comment of a batch, the matrix of its article's reference comments (or None).
 
     References are the article's latest approved comments under the model's spam bar, or
-    approved by a moderator (``CommentRepository.article_reference_ids``).
+    approved by a moderator (``CommentRepository.article_reference_ids``). An article's
+    matrix is reused for ``refresh_seconds``: under load, every batch holds comments of the
+    same busy articles, and a reference that arrives a few seconds late changes little.
     """
 
-    def __init__(self, store: Store, cached_vectors: int = CACHED_VECTORS) -> None:
+    def __init__(self, store: Store, refresh_seconds: float = 5.0,
+                 cached_vectors: int = CACHED_VECTORS) -> None:
         self._store = store
-        self._capacity = cached_vectors
-        self._vectors: OrderedDict[tuple[str, str], sp.csr_matrix] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: LRUCache[tuple[str, str], Row] = LRUCache(cached_vectors)
+        self._articles: TTLCache[ArticleKey, sp.csc_matrix | None] = TTLCache(
+            CACHED_ARTICLES, ttl=refresh_seconds)
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe
 
     def references(self, bundle: ModelBundle,
-                   batch: Sequence[Comment]) -> list[sp.csr_matrix | None] | None:
+                   batch: Sequence[Comment]) -> list[sp.csc_matrix | None] | None:
         """``ModelBundle.score``'s references for the batch (None: the model has no context)."""
         if not bundle.reference_limit:
             return None
-        articles = {(c.site_id, c.article_id) for c in batch}
-        ids = {article: self._store.comments.article_reference_ids(
-                   *article, max_spam=bundle.reference_max_spam, limit=bundle.reference_limit)
-               for article in articles}
-        vectors = self._vectors_of(bundle, [i for found in ids.values() for i in found])
-        matrices = {}
-        for article, found in ids.items():
-            rows = [vectors[i] for i in found if i in vectors]
-            if rows:
-                matrices[article] = sp.vstack(rows, format="csr")
-        return [matrices.get((c.site_id, c.article_id)) for c in batch]
+        matrices = {(c.site_id, c.article_id): self._article(bundle, c.site_id, c.article_id)
+                    for c in batch}
+        return [matrices[(c.site_id, c.article_id)] for c in batch]
 
-    def _vectors_of(self, bundle: ModelBundle, comment_ids: list[str]) -> dict[str, sp.csr_matrix]:
-        """The context vector of each comment, reading and vectorising those not cached."""
+    def remember(self, bundle: ModelBundle, comment_ids: Sequence[str],
+                 scores: Sequence[Score]) -> None:
+        """Keep the context vectors the scorer just computed: some of these comments will be
+        references of later ones, and need not be read and vectorised again."""
+        with self._lock:
+            for comment_id, score in zip(comment_ids, scores, strict=True):
+                if score.context_vector is not None:
+                    self._vectors[(bundle.version, comment_id)] = score.context_vector
+
+    def _article(self, bundle: ModelBundle, site_id: int, article_id: str) -> sp.csc_matrix | None:
+        """The article's reference matrix, from the cache while it is fresh."""
+        key = (bundle.version, site_id, article_id)
+        with self._lock:
+            if key in self._articles:
+                return self._articles[key]
+        ids = self._store.comments.article_reference_ids(
+            site_id, article_id, max_spam=bundle.reference_max_spam, limit=bundle.reference_limit)
+        matrix = self._matrix(bundle, ids)
+        with self._lock:
+            self._articles[key] = matrix
+        return matrix
+
+    def _matrix(self, bundle: ModelBundle, comment_ids: list[str]) -> sp.csc_matrix | None:
+        """Stack the comments' context vectors into one column-major matrix (nearest_similarity
+        multiplies by its transpose, which is then row-major for free)."""
+        rows = [row for row in self._rows_of(bundle, comment_ids) if row is not None]
+        if not rows:
+            return None
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(indices) for indices, _ in rows], out=indptr[1:])
+        stacked = sp.csr_matrix(
+            (np.concatenate([data for _, data in rows]),
+             np.concatenate([indices for indices, _ in rows]), indptr),
+            shape=(len(rows), bundle.context_dimensions),
+        )
+        return stacked.T.tocsr().T
+
+    def _rows_of(self, bundle: ModelBundle, comment_ids: list[str]) -> list[Row | None]:
+        """Each comment's context vector (None if it vanished), vectorising those not cached."""
         with self._lock:
             found = {i: self._vectors[(bundle.version, i)] for i in comment_ids
                      if (bundle.version, i) in self._vectors}
-        missing = [i for i in dict.fromkeys(comment_ids) if i not in found]
+        missing = [i for i in comment_ids if i not in found]
         if missing:
             bodies = self._store.comments.bodies(missing)
             missing = [i for i in missing if i in bodies]  # deleted meanwhile: skip
             fresh = bundle.context_vectors([bodies[i] for i in missing])
-            found.update({comment_id: fresh[n] for n, comment_id in enumerate(missing)})
-        with self._lock:
-            for comment_id, vector in found.items():
-                key = (bundle.version, comment_id)
-                self._vectors[key] = vector
-                self._vectors.move_to_end(key)
-            while len(self._vectors) > self._capacity:
-                self._vectors.popitem(last=False)
-        return found
+            with self._lock:
+                for n, comment_id in enumerate(missing):
+                    start, end = fresh.indptr[n], fresh.indptr[n + 1]
+                    row = (fresh.indices[start:end].copy(), fresh.data[start:end].copy())
+                    found[comment_id] = self._vectors[(bundle.version, comment_id)] = row
+        return [found.get(i) for i in comment_ids]

@@ -80,7 +80,7 @@ def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Com
     """
     comment = runtime.store.comments.add(site, submission)
     bundle = runtime.models.current()
-    [score] = bundle.score([comment.body], _references(bundle, [comment], runtime))
+    [score] = _score_in_context(bundle, [comment], runtime)
     if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
         verdict = _record(comment, blocked_author_verdict(), None, None)
     else:
@@ -99,7 +99,7 @@ def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
         return verdicts
     bundle = runtime.models.current()
     sites = runtime.store.sites.cached_by_id()
-    scores = bundle.score([c.body for c in to_score], _references(bundle, to_score, runtime))
+    scores = _score_in_context(bundle, to_score, runtime)
     for comment, score in zip(to_score, scores, strict=True):
         site = sites.get(comment.site_id)
         verdict = model_verdict(site.policy if site else {}, score, bundle)
@@ -107,11 +107,14 @@ def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
     return verdicts
 
 
-def _references(bundle: ModelBundle, batch: list[Comment],
-                runtime: Runtime) -> list[Any] | None:
-    """The article context of each comment, unless the installation turned it off."""
+def _score_in_context(bundle: ModelBundle, batch: list[Comment], runtime: Runtime) -> list[Score]:
+    """Score comments beside their articles' reference comments (unless turned off)."""
     contexts = runtime.article_contexts
-    return contexts.references(bundle, batch) if contexts is not None else None
+    if contexts is None:
+        return bundle.score([c.body for c in batch])
+    scores = bundle.score([c.body for c in batch], contexts.references(bundle, batch))
+    contexts.remember(bundle, [c.id for c in batch], scores)
+    return scores
 
 
 def model_verdict(site_policy: Mapping[str, Any], score: Score, bundle: ModelBundle) -> Verdict:

@@ -89,4 +89,6 @@ class Runtime:
     @cached_property
     def article_contexts(self) -> ArticleContexts | None:
         """The scorer's article context (None when the installation turned it off)."""
-        return ArticleContexts(self.store) if self.settings.article_context else None
+        if not self.settings.article_context:
+            return None
+        return ArticleContexts(self.store, self.settings.article_context_refresh_seconds)

@@ -71,6 +71,7 @@ def _submit(runtime: Runtime, article: str, text: str) -> str:
 
 
 def test_comments_are_scored_against_their_articles_approved_comments(runtime: Runtime) -> None:
+    runtime.settings = replace(runtime.settings, article_context_refresh_seconds=0)
     pipeline.score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
     bundle = runtime.models.current()
     references = runtime.store.comments.article_reference_ids(
