@@ -79,24 +79,62 @@ def context_vectors(tfidf_char_block: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(l2_normalize(tfidf_char_block, copy=True))
 
 
-def nearest_similarity(vectors: sp.csr_matrix, references: Sequence[sp.spmatrix | None],
+class ReferenceSet:
+    """Reference rows prepared for repeated comparison: kept in the compact space of the
+    columns they use, so memory and work follow their non-zeros, not the vocabulary's size
+    (a transposed 200k-column matrix would carry a 200k-entry index array)."""
+
+    def __init__(self, rows: sp.spmatrix) -> None:
+        rows = sp.csr_matrix(rows)
+        self.size = rows.shape[0]
+        self.columns, local = np.unique(rows.indices, return_inverse=True)
+        compact = sp.csr_matrix((rows.data, local.reshape(-1), rows.indptr),
+                                shape=(self.size, len(self.columns)))
+        self._transposed = compact.T.tocsr()  # (used columns x rows), row-major
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held."""
+        t = self._transposed
+        return int(self.columns.nbytes + t.data.nbytes + t.indices.nbytes + t.indptr.nbytes)
+
+    def similarities(self, probes: sp.csr_matrix) -> np.ndarray:
+        """Dot products of each probe row with each reference row, shape (probes, size)."""
+        last = max(len(self.columns) - 1, 0)
+        position = np.minimum(np.searchsorted(self.columns, probes.indices), last)
+        shared = (self.columns[position] == probes.indices) if len(self.columns) else (
+            np.zeros(len(probes.indices), dtype=bool))  # columns no reference row uses add 0
+        kept_before = np.concatenate([[0], np.cumsum(shared)])
+        compact = sp.csr_matrix(
+            (probes.data[shared], position[shared], kept_before[probes.indptr]),
+            shape=(probes.shape[0], len(self.columns)),
+        )
+        return np.asarray((compact @ self._transposed).toarray())
+
+
+def as_reference_set(reference: sp.spmatrix | ReferenceSet | None,
+                     limit: int | None = None) -> ReferenceSet | None:
+    """A ReferenceSet of a matrix's last ``limit`` rows (a ReferenceSet or None as given)."""
+    if reference is None or isinstance(reference, ReferenceSet):
+        return reference
+    return ReferenceSet(reference[-limit:] if limit and reference.shape[0] > limit else reference)
+
+
+def nearest_similarity(vectors: sp.csr_matrix, references: Sequence[ReferenceSet | None],
                        neighbours: int) -> np.ndarray:
     """Mean similarity of each row to its ``neighbours`` most similar reference rows.
 
     ``references[i]`` holds the comparison rows of ``vectors[i]`` (None: none); a row with
-    fewer than ``neighbours`` references gets NaN. Rows sharing one reference matrix (the
-    comments of one article in a batch) are compared with it in one sparse product; a
-    reference matrix kept for many calls is best stored in CSC format.
+    fewer than ``neighbours`` references gets NaN. Rows sharing one reference set (the
+    comments of one article in a batch) are compared with it in one sparse product.
     """
     out = np.full(vectors.shape[0], np.nan)
-    sharing: dict[int, tuple[sp.csr_matrix, list[int]]] = {}
+    sharing: dict[int, tuple[ReferenceSet, list[int]]] = {}
     for i, reference in enumerate(references):
-        if reference is not None and reference.shape[0] >= neighbours:
+        if reference is not None and reference.size >= neighbours:
             sharing.setdefault(id(reference), (reference, []))[1].append(i)
     for reference, rows in sharing.values():
-        # row-major times row-major: 5x faster than the reverse order's mixed formats, and
-        # free of any conversion when the reference comes column-major (its transpose is CSR)
-        similarities = (vectors[rows] @ reference.T.tocsr()).toarray()
+        similarities = reference.similarities(vectors[rows])
         nearest = np.partition(similarities, -neighbours, axis=1)[:, -neighbours:]
         out[rows] = nearest.mean(axis=1)
     return out
@@ -132,6 +170,6 @@ def sequential_similarity(vectors: sp.csr_matrix, groups: Sequence[str],
                           posted_at: Sequence[str], reference: np.ndarray, neighbours: int,
                           limit: int = REFERENCE_LIMIT) -> np.ndarray:
     """``nearest_similarity`` of each row against the earlier reference rows of its group."""
-    references = [None if idx is None else vectors[idx]
+    references = [None if idx is None or not len(idx) else ReferenceSet(vectors[idx])
                   for idx in earlier_references(groups, posted_at, reference, limit)]
     return nearest_similarity(vectors, references, neighbours)

@@ -10,7 +10,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from classifier.context import ArticleContext, context_vectors, nearest_similarity
+from classifier.context import (
+    ArticleContext,
+    ReferenceSet,
+    as_reference_set,
+    context_vectors,
+    nearest_similarity,
+)
 from classifier.embeddings import SentenceEncoder
 from classifier.features import META_NAMES, CommentVectorizer
 from classifier.grams import WORD_PREFIX
@@ -38,7 +44,7 @@ _WORD_SPAN = re.compile(r"\S+")
 _TOKEN = re.compile(r"[a-z0-9']+|[!?]")  # same token pattern as features.analyze
 # An article context that adds at least this much to the spam logit is named as a reason.
 OFF_TOPIC_SHIFT = 0.5
-References = Sequence[sp.spmatrix | None]
+References = Sequence[sp.spmatrix | ReferenceSet | None]
 
 
 @dataclass(frozen=True)
@@ -101,16 +107,14 @@ class _Batch:
                 self.context_vectors.data[start:end].copy())
 
 
-def _latest(references: References, limit: int) -> list[sp.spmatrix | None]:
-    """The last ``limit`` rows of each reference matrix; a matrix shared by several texts
-    stays one object (``nearest_similarity`` compares its texts in one product)."""
-    trimmed: dict[int, sp.spmatrix] = {}
-    out: list[sp.spmatrix | None] = []
+def _reference_sets(references: References, limit: int) -> list[ReferenceSet | None]:
+    """Each text's references as a ReferenceSet of at most ``limit`` rows; a matrix shared
+    by several texts stays one set (``nearest_similarity`` compares its texts at once)."""
+    prepared: dict[int, ReferenceSet | None] = {}
     for reference in references:
-        if reference is not None and reference.shape[0] > limit:
-            reference = trimmed.setdefault(id(reference), reference[-limit:])
-        out.append(reference)
-    return out
+        if id(reference) not in prepared:
+            prepared[id(reference)] = as_reference_set(reference, limit)
+    return [prepared[id(reference)] for reference in references]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -177,7 +181,8 @@ class ModelBundle:
         """Return calibrated probabilities, shape (n_texts, n_heads).
 
         ``references[i]``: ``context_vectors`` of the approved comments posted before text i
-        on its article, oldest first (None or omitted: no article context).
+        on its article, oldest first, or a ``ReferenceSet`` of them (prepared once for many
+        calls); None or omitted: no article context.
         """
         return self._predict(list(texts), [normalize(t) for t in texts], references).probs
 
@@ -195,7 +200,7 @@ class ModelBundle:
         if references is not None and self.contexts:
             vectors = context_vectors(self.vectorizer.char_block(x))
             for head, term in self.contexts.items():
-                recent = _latest(references, term.reference_limit)
+                recent = _reference_sets(references, term.reference_limit)
                 similarity = nearest_similarity(vectors, recent, term.neighbours)
                 shift = term.logit_shift(similarity)
                 logits[:, self.heads.index(head)] += shift

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from classifier import ModelBundle, train_bundle
-from classifier.context import earlier_references, nearest_similarity
+from classifier.context import ReferenceSet, earlier_references, nearest_similarity
 from classifier.data import load_dataset
 from classifier.evaluation import predict_in_article_order
 
@@ -41,16 +41,16 @@ vectors_strategy = st.lists(st.lists(st.floats(0, 5), min_size=4, max_size=4), m
 def test_nearest_similarity_is_the_mean_of_the_k_best_cosines(
     reference: list[list[float]], probes: list[list[float]], neighbours: int, shared: bool
 ) -> None:
-    vectors = _unit_rows(probes)
-    # one matrix for every probe (one article in a batch), or an equal copy each
-    references = [_unit_rows(reference)] * len(probes) if shared else [
-        _unit_rows(reference) for _ in probes]
+    vectors, matrix = _unit_rows(probes), _unit_rows(reference)
+    # one set for every probe (one article in a batch), or an equal copy each
+    references = [ReferenceSet(matrix)] * len(probes) if shared else [
+        ReferenceSet(matrix) for _ in probes]
     similarity = nearest_similarity(vectors, references, neighbours)
     for i in range(len(probes)):
         if len(reference) < neighbours:
             assert np.isnan(similarity[i])
             continue
-        cosines = sorted((references[i] @ vectors[i].T).toarray().ravel(), reverse=True)
+        cosines = sorted((matrix @ vectors[i].T).toarray().ravel(), reverse=True)
         assert np.isclose(similarity[i], np.mean(cosines[:neighbours]))
 
 
