@@ -37,6 +37,25 @@ def read_labelled_csv(path: Path | str) -> list[tuple[str, str]]:
     return rows
 
 
+def read_article_columns(path: Path | str) -> tuple[list[str], list[str]] | None:
+    """The optional ``article_id`` and ``created_at`` columns of a labelled CSV, row by row.
+
+    With them, each row is scored beside the earlier rows of its article, as the worker scores
+    comments (``created_at`` as ISO text; without it, file order). None without ``article_id``.
+    """
+    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        if "article_id" not in fields:
+            return None
+        reader.fieldnames = fields
+        rows = list(reader)
+    articles = [(row.get("article_id") or "").strip() for row in rows]
+    if "created_at" in fields:
+        return articles, [(row.get("created_at") or "").strip() for row in rows]
+    return articles, [f"{n:012d}" for n in range(len(rows))]
+
+
 def axis_of(labels: Sequence[str]) -> str:
     """Infer the single axis of a label list, or raise ValueError for mixed/unknown labels."""
     axes = {AXIS_OF.get(lab) for lab in labels}
@@ -47,14 +66,23 @@ def axis_of(labels: Sequence[str]) -> str:
     return str(axes.pop())
 
 
-def evaluate_rows(bundle: ModelBundle, rows: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """Metrics of ``bundle`` on (text, label) rows at the bundle's flag threshold for the axis."""
+def evaluate_rows(bundle: ModelBundle, rows: Sequence[tuple[str, str]],
+                  articles: tuple[list[str], list[str]] | None = None) -> dict[str, Any]:
+    """Metrics of ``bundle`` on (text, label) rows at the bundle's flag threshold for the axis.
+
+    ``articles`` (article ids and posting times per row, ``read_article_columns``) replays
+    the rows with their article context, as the worker would have scored them.
+    """
     if not rows:
         raise ValueError("no rows to evaluate")
     labels = [lab.strip().lower() for _, lab in rows]
     axis = axis_of(labels)
     y = np.array([lab in POSITIVE for lab in labels], dtype=int)
-    probs = bundle.predict_heads([t for t, _ in rows])[:, bundle.heads.index(axis)]
+    texts = [t for t, _ in rows]
+    if articles is not None:
+        probs = predict_in_article_order(bundle, texts, *articles)[:, bundle.heads.index(axis)]
+    else:
+        probs = bundle.predict_heads(texts)[:, bundle.heads.index(axis)]
     threshold = float(bundle.thresholds[axis]["flag"])
     pred = probs >= threshold
     tp = int(np.sum(pred & (y == 1)))
@@ -72,6 +100,7 @@ def evaluate_rows(bundle: ModelBundle, rows: Sequence[tuple[str, str]]) -> dict[
         "precision": precision, "recall": recall, "threshold": threshold,
         "false_positive_rate": fp / (fp + tn) if fp + tn else 0.0,
         "accuracy": (tp + tn) / len(rows),
+        "article_context": articles is not None and bool(bundle.contexts),
     }
 
 

@@ -112,19 +112,25 @@ def score(text: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
 @click.option("--version", "version", default=None, help="Evaluate this version, not the current.")
 def evaluate(file: Path, as_json: bool, version: str | None) -> None:
-    """Evaluate a model on FILE, a CSV with columns text,label (spam/ham or toxic/ok)."""
+    """Evaluate a model on FILE, a CSV with columns text,label (spam/ham or toxic/ok).
+
+    With an article_id column (and created_at, else file order) each row is scored beside the
+    earlier rows of its article, as the worker scores comments.
+    """
     from classifier import evaluate_rows, read_labelled_csv
+    from classifier.evaluation import read_article_columns
     from domain.model_provider import ModelProvider
 
     settings = load_settings()
     try:
         rows = read_labelled_csv(file)
+        articles = read_article_columns(file)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     provider = ModelProvider.from_settings(settings)
     bundle = provider.registry.load(version) if version else provider.current()
     try:
-        metrics = evaluate_rows(bundle, rows)
+        metrics = evaluate_rows(bundle, rows, articles)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     metrics["model_version"] = bundle.version

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from classifier import ModelBundle, train_bundle
+from classifier import ModelBundle, evaluate_rows, read_labelled_csv, train_bundle
 from classifier.context import ReferenceSet, earlier_references, nearest_similarity
 from classifier.data import load_dataset
-from classifier.evaluation import predict_in_article_order
+from classifier.evaluation import predict_in_article_order, read_article_columns
 
 ON_TOPIC = [
     "The council's budget cuts will close two libraries next year.",
@@ -114,3 +116,25 @@ def test_training_learns_that_similarity_to_approved_comments_means_ham() -> Non
                                         [r.posted_at for r in rows])[:, spam]
     assert not np.array_equal(plain, replayed)
     assert roc_auc_score(y, replayed) > roc_auc_score(y, plain)
+
+
+def test_a_labelled_csv_with_article_ids_is_evaluated_in_article_order(
+    bundle: ModelBundle, tmp_path: Path
+) -> None:
+    path = tmp_path / "labels.csv"
+    lines = [f'"{text}",ham,budget' for text in ON_TOPIC]
+    lines += [f'"{OFF_TOPIC}",spam,budget', f'"{ON_TOPIC_NEW}",ham,budget']
+    path.write_text("text,label,article_id\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    rows, articles = read_labelled_csv(path), read_article_columns(path)
+    assert articles == (["budget"] * 8, [f"{n:012d}" for n in range(8)])
+    alone = evaluate_rows(bundle, rows)
+    in_order = evaluate_rows(bundle, rows, articles)
+    assert in_order["article_context"] is True and alone["article_context"] is False
+    assert in_order["roc_auc"] > alone["roc_auc"]  # the off-topic comment rises
+    assert read_article_columns(_without_articles(tmp_path)) is None
+
+
+def _without_articles(tmp_path: Path) -> Path:
+    path = tmp_path / "plain.csv"
+    path.write_text("text,label\nhello,ham\n", encoding="utf-8")
+    return path

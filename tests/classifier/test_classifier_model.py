@@ -172,6 +172,7 @@ def test_evaluate_rows(bundle: ModelBundle, tmp_path: Path) -> None:
     assert result["roc_auc"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="mix"):
         evaluate_rows(bundle, [("a", "spam"), ("b", "toxic")])
+    assert result["article_context"] is False
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nhello,ok\nworld,maybe\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 3"):
