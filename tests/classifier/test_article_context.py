@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from classifier import ModelBundle, evaluate_rows, read_labelled_csv, train_bund
 from classifier.context import ReferenceSet, earlier_references, nearest_similarity
 from classifier.data import load_dataset
 from classifier.evaluation import predict_in_article_order, read_article_columns
+from config import Settings
+from tests.support.processes import run_command
 
 ON_TOPIC = [
     "The council's budget cuts will close two libraries next year.",
@@ -132,6 +135,19 @@ def test_a_labelled_csv_with_article_ids_is_evaluated_in_article_order(
     assert in_order["article_context"] is True and alone["article_context"] is False
     assert in_order["roc_auc"] > alone["roc_auc"]  # the off-topic comment rises
     assert read_article_columns(_without_articles(tmp_path)) is None
+
+
+def test_the_evaluate_command_reads_article_columns(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    rows = [(text, "ham", f"2026-11-0{n + 1}") for n, text in enumerate(ON_TOPIC)]
+    rows.append((OFF_TOPIC, "spam", "2026-11-09"))
+    path.write_text("text,label,article_id,created_at\n" + "".join(
+        f'"{text}",{label},budget,{day}\n' for text, label, day in rows), encoding="utf-8")
+    completed = run_command(settings, "evaluate", str(path), "--json")
+    assert completed.returncode == 0, completed.stderr
+    metrics = json.loads(completed.stdout)
+    assert metrics["article_context"] is True
+    assert metrics["n"] == 7 and metrics["positives"] == 1
 
 
 def _without_articles(tmp_path: Path) -> Path:
