@@ -7,11 +7,11 @@ the mean cosine similarity (char n-gram TF-IDF block) between a comment and its 
 reference comments of the same article, posted before it: the approved comments whose spam
 score is confidently low (or that a moderator approved). Approved template spam the model
 missed ("like this comment if you're watching in 2015") would otherwise make its own copies
-look on-topic. Standardised with the training rows'
-mean and spread, it becomes one more input of the spam head's calibration, so its weight is
+look on-topic. Standardised with the training rows' mean and spread, and capped on the
+reassuring side, it becomes one more input of the spam head's calibration, so its weight is
 learnt on out-of-fold scores like the blend of the other inputs.
 
-A comment with fewer than ``k`` earlier approved comments on its article gets no adjustment.
+A comment with fewer than ``k`` earlier reference comments on its article gets no adjustment.
 """
 
 from __future__ import annotations
