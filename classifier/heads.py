@@ -133,17 +133,6 @@ class ContextBlock:
     posted_at: list[str]
 
 
-def fpr_thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
-                   reject_fpr: float) -> dict[str, float]:
-    """Flag/reject thresholds at fixed false-positive rates on the negatives (prior-free)."""
-    neg = np.sort(oof[y == 0])
-    flag = float(np.quantile(neg, 1.0 - flag_fpr)) if len(neg) else 0.5
-    reject = float(np.quantile(neg, 1.0 - reject_fpr)) if len(neg) else 0.9
-    flag = min(max(flag, 0.3), 0.8)
-    reject = min(max(reject, flag + 0.1), 0.97)
-    return {"flag": round(flag, 3), "reject": round(reject, 3)}
-
-
 def _platt(margins: np.ndarray, y: np.ndarray,
            w: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
     """Calibration weights, intercept and calibrated probabilities of stacked margins."""
@@ -158,7 +147,7 @@ def _stack_context(margins: np.ndarray, y: np.ndarray, w: np.ndarray,
 
     Rows whose out-of-fold spam score stays under the reference bar are the comments of
     their article that later rows are compared with, as approved comments with a low stored
-    spam score are in production; neighbours and bar are chosen among a few values.
+    spam score are in production; neighbours, bar and cap are chosen among a few values.
     """
     oof = _platt(margins, y, w)[2]
     best: tuple[float, np.ndarray, ArticleContext] | None = None

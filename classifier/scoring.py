@@ -12,8 +12,10 @@ import scipy.sparse as sp
 
 from classifier.context import (
     ArticleContext,
+    CompactRow,
     ReferenceSet,
     as_reference_set,
+    compact_row,
     context_vectors,
     nearest_similarity,
 )
@@ -68,7 +70,7 @@ class Score:
     spans: list[Span] = field(default_factory=list)
     # the text's article-context vector (column indices, values) when scored in context, so
     # the caller can compare later comments with it without vectorising it again
-    context_vector: tuple[np.ndarray, np.ndarray] | None = field(
+    context_vector: CompactRow | None = field(
         default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -98,13 +100,9 @@ class _Batch:
     spam_shift: np.ndarray  # what the article context added to the spam logit
     context_vectors: sp.csr_matrix | None  # computed when scoring in context
 
-    def context_vector(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """Row i of the context vectors as (column indices, values)."""
-        if self.context_vectors is None:
-            return None
-        start, end = self.context_vectors.indptr[i], self.context_vectors.indptr[i + 1]
-        return (self.context_vectors.indices[start:end].copy(),
-                self.context_vectors.data[start:end].copy())
+    def context_vector(self, i: int) -> CompactRow | None:
+        """Row i of the context vectors (None when not scored in context)."""
+        return None if self.context_vectors is None else compact_row(self.context_vectors, i)
 
 
 def _reference_sets(references: References, limit: int) -> list[ReferenceSet | None]:

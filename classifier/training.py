@@ -30,7 +30,6 @@ from classifier.heads import (
     EmbeddingBlock,
     HeadRecipe,
     HeadResult,
-    fpr_thresholds,
     submit_head,
 )
 from classifier.normalize import normalize
@@ -184,6 +183,17 @@ def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any,
                        context)
 
 
+def _thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
+                   reject_fpr: float) -> dict[str, float]:
+    """Flag/reject thresholds at fixed false-positive rates on the negatives (prior-free)."""
+    neg = np.sort(oof[y == 0])
+    flag = float(np.quantile(neg, 1.0 - flag_fpr)) if len(neg) else 0.5
+    reject = float(np.quantile(neg, 1.0 - reject_fpr)) if len(neg) else 0.9
+    flag = min(max(flag, 0.3), 0.8)
+    reject = min(max(reject, flag + 0.1), 0.97)
+    return {"flag": round(flag, 3), "reject": round(reject, 3)}
+
+
 def data_hash(rows: Iterable[tuple[str, str, str]]) -> str:
     """sha256 over the (source, label, text) training rows, order-independent."""
     digests = sorted(hashlib.sha256("\x1f".join(r).encode()).hexdigest() for r in rows)
@@ -259,7 +269,7 @@ def train_bundle(
                 y, w = heads[head].arrays()
                 auc = roc_auc_score(y, oof, sample_weight=w)
                 metrics[f"{head}_oof_roc_auc"] = round(float(auc), 5)
-                thresholds[head] = fpr_thresholds(oof, y, PARAMS["flag_fpr"], PARAMS["reject_fpr"])
+                thresholds[head] = _thresholds(oof, y, PARAMS["flag_fpr"], PARAMS["reject_fpr"])
     created = datetime.now(UTC)
     dhash = data_hash([(r.source, r.label, r.text) for r in rows]
                       + [("extra", lab, t) for t, lab in extra])

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from cachetools import LRUCache, TTLCache
 
 from classifier import ModelBundle, Score
-from classifier.context import ReferenceSet
+from classifier.context import CompactRow, ReferenceSet, compact_row
 from domain.models import Comment
 from domain.store import Store
 
@@ -21,7 +21,6 @@ VECTOR_CACHE_BYTES = 24 * 2**20
 ARTICLE_CACHE_BYTES = 32 * 2**20
 
 ArticleKey = tuple[str, int, str]  # (model version, site id, article id)
-Row = tuple[np.ndarray, np.ndarray]  # a sparse context vector: column indices, values
 
 
 class ArticleContexts:
@@ -35,7 +34,7 @@ class ArticleContexts:
 
     def __init__(self, store: Store, refresh_seconds: float = 5.0) -> None:
         self._store = store
-        self._vectors: LRUCache[tuple[str, str], Row] = LRUCache(
+        self._vectors: LRUCache[tuple[str, str], CompactRow] = LRUCache(
             VECTOR_CACHE_BYTES, getsizeof=_row_bytes)
         self._articles: TTLCache[ArticleKey, ReferenceSet | None] = TTLCache(
             ARTICLE_CACHE_BYTES, ttl=refresh_seconds, getsizeof=_set_bytes)
@@ -57,9 +56,7 @@ class ArticleContexts:
         with self._lock:
             for comment_id, score in zip(comment_ids, scores, strict=True):
                 if score.context_vector is not None:
-                    indices, values = score.context_vector
-                    self._vectors[(bundle.version, comment_id)] = (
-                        indices.astype(np.int32), values.astype(np.float32))
+                    self._vectors[(bundle.version, comment_id)] = score.context_vector
 
     def _article(self, bundle: ModelBundle, site_id: int, article_id: str) -> ReferenceSet | None:
         """The article's reference set, from the cache while it is fresh."""
@@ -87,7 +84,7 @@ class ArticleContexts:
             shape=(len(rows), bundle.context_dimensions),
         ))
 
-    def _rows_of(self, bundle: ModelBundle, comment_ids: list[str]) -> list[Row | None]:
+    def _rows_of(self, bundle: ModelBundle, comment_ids: list[str]) -> list[CompactRow | None]:
         """Each comment's context vector (None if it vanished), vectorising those not cached."""
         with self._lock:
             found = {i: self._vectors[(bundle.version, i)] for i in comment_ids
@@ -99,14 +96,12 @@ class ArticleContexts:
             fresh = bundle.context_vectors([bodies[i] for i in missing])
             with self._lock:
                 for n, comment_id in enumerate(missing):
-                    start, end = fresh.indptr[n], fresh.indptr[n + 1]
-                    row = (fresh.indices[start:end].astype(np.int32),
-                           fresh.data[start:end].astype(np.float32))
+                    row = compact_row(fresh, n)
                     found[comment_id] = self._vectors[(bundle.version, comment_id)] = row
         return [found.get(i) for i in comment_ids]
 
 
-def _row_bytes(row: Row) -> int:
+def _row_bytes(row: CompactRow) -> int:
     """Memory of a cached context vector."""
     return int(row[0].nbytes + row[1].nbytes) + 64
 

@@ -16,18 +16,8 @@ from classifier.context import ReferenceSet, earlier_references, nearest_similar
 from classifier.data import load_dataset
 from classifier.evaluation import predict_in_article_order, read_article_columns
 from config import Settings
+from tests.support.articles import OFF_TOPIC, ON_TOPIC, ON_TOPIC_NEW
 from tests.support.processes import run_command
-
-ON_TOPIC = [
-    "The council's budget cuts will close two libraries next year.",
-    "Closing libraries to balance the budget is short-sighted, the council should reconsider.",
-    "I read the budget report: the library cuts save less than the new parking scheme costs.",
-    "Our local library is the only quiet place my kids can study, please keep it open.",
-    "The budget vote is on Tuesday, write to your councillor about the library closures.",
-    "Cutting library hours would have been better than closing them outright.",
-]
-OFF_TOPIC = "Hello everyone, greetings from Brazil, who else is here in 2015?"
-ON_TOPIC_NEW = "The library closures are the worst part of this council budget."
 
 
 def _unit_rows(values: list[list[float]]) -> sp.csr_matrix:

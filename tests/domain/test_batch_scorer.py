@@ -8,6 +8,7 @@ from datetime import timedelta
 from domain import keys, pipeline
 from domain.models import Submission
 from domain.runtime import Runtime
+from tests.support.articles import OFF_TOPIC, ON_TOPIC
 
 
 def _pending_ids(runtime: Runtime, count: int, start: int = 0) -> list[str]:
@@ -50,17 +51,6 @@ def test_a_worker_dying_before_it_marks_leaves_no_repeat_in_the_stream(runtime: 
     pipeline.publish(runtime.store.comments.unpublished_decisions(timedelta(0)), runtime)
     assert _unmarked(runtime) == set()
     assert runtime.redis.xlen(keys.results("planet")) == 4
-
-
-ON_TOPIC = [
-    "The council's budget cuts will close two libraries next year.",
-    "Closing libraries to balance the budget is short-sighted, the council should reconsider.",
-    "I read the budget report: the library cuts save less than the new parking scheme costs.",
-    "Our local library is the only quiet place my kids can study, please keep it open.",
-    "The budget vote is on Tuesday, write to your councillor about the library closures.",
-    "Cutting library hours would have been better than closing them outright.",
-]
-OFF_TOPIC = "Hello everyone, greetings from Brazil, who else is here in 2015?"
 
 
 def _submit(runtime: Runtime, article: str, text: str) -> str:
