@@ -111,6 +111,7 @@ class HeadResult:
     oof: np.ndarray  # calibrated out-of-fold probabilities of the training rows
     embedding_coef: np.ndarray | None = None
     context: ArticleContext | None = None
+    lexicon_weights: np.ndarray | None = None  # on classifier.lexicon.LEXICON_NAMES
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,8 @@ def _stack_context(margins: np.ndarray, y: np.ndarray, w: np.ndarray,
 def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
                 recipe: HeadRecipe, col_scale: np.ndarray, folds: int,
                 random_state: int, embeddings: EmbeddingBlock | None = None,
-                context: ContextBlock | None = None) -> Callable[[], HeadResult]:
+                context: ContextBlock | None = None,
+                lexicon: np.ndarray | None = None) -> Callable[[], HeadResult]:
     """Start a head's fits; the returned function waits for them and returns the head.
 
     Calibrated heads are Platt-scaled on out-of-fold scores; with ``folds < 2`` the head is
@@ -181,7 +183,8 @@ def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
     model is fitted on them over the same folds, and the calibration is a logistic
     regression on both out-of-fold margins (stacking): the blend weights are learnt on the
     training rows, and the result is still one linear function of features and embeddings.
-    With ``context`` the article-context similarity joins that calibration as one more input.
+    With ``lexicon`` (the rows' ``classifier.lexicon`` features) and ``context`` (the
+    article-context similarity) the calibration takes those as further inputs.
     """
     full = pool.submit(fit_scaled, x, y, w, recipe, col_scale)
     if folds < 2:
@@ -208,16 +211,24 @@ def submit_head(pool: ThreadPoolExecutor, x: Any, y: np.ndarray, w: np.ndarray,
             for (_, te), fitted in zip(splits, emb_folds, strict=True):
                 coef, b = fitted.result()
                 margins[te, 1] = embeddings.vectors[te] @ coef + b
+        n_margins = margins.shape[1]
+        if lexicon is not None:
+            margins = np.column_stack([margins, lexicon])
         term = None
         if context is not None:
             margins, term = _stack_context(margins, y, w, context)
         weights, b0, oof = _platt(margins, y, w)
         if term is not None:
             term = replace(term, weight=float(weights[-1]))
+        lexicon_weights = None
+        if lexicon is not None:
+            lexicon_weights = weights[n_margins:n_margins + lexicon.shape[1]]
         coef, b = full.result()
+        result = HeadResult(coef * weights[0], b * weights[0] + b0, oof, context=term,
+                            lexicon_weights=lexicon_weights)
         if embeddings is None:
-            return HeadResult(coef * weights[0], b * weights[0] + b0, oof, context=term)
+            return result
         emb_coef, emb_b = emb_full.result()
-        return HeadResult(coef * weights[0], b * weights[0] + emb_b * weights[1] + b0, oof,
-                          emb_coef * weights[1], context=term)
+        return replace(result, intercept=result.intercept + emb_b * weights[1],
+                       embedding_coef=emb_coef * weights[1])
     return calibrated

@@ -183,9 +183,12 @@ class ModelRegistry:
         if embedding_coef is not None:
             embedding_coef = np.asarray(embedding_coef, dtype=np.float32)
             encoder = self._matching_encoder(version, meta)
-        return ModelBundle(vec, np.asarray(payload["coef"], dtype=np.float64),
-                           np.asarray(payload["intercept"]), meta, heads=payload["heads"],
-                           embedding_coef=embedding_coef, encoder=encoder)
+        try:
+            return ModelBundle(vec, np.asarray(payload["coef"], dtype=np.float64),
+                               np.asarray(payload["intercept"]), meta, heads=payload["heads"],
+                               embedding_coef=embedding_coef, encoder=encoder)
+        except ValueError as exc:  # e.g. trained with other word lists
+            raise ArtifactError(f"model {version!r}: {exc}") from exc
 
     def _matching_encoder(self, version: str, meta: dict[str, Any]) -> SentenceEncoder:
         """The encoder a model of the embedding tier was trained with, or ArtifactError."""
@@ -296,7 +299,7 @@ def recipe_fingerprint() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".csv"}:
+        if path.is_file() and path.suffix in {".py", ".csv", ".txt", ".json"}:
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -22,6 +22,7 @@ from classifier.context import (
 from classifier.embeddings import SentenceEncoder
 from classifier.features import META_NAMES, CommentVectorizer
 from classifier.grams import WORD_PREFIX
+from classifier.lexicon import LEXICON_NAMES, load_lexicon
 from classifier.normalize import (
     EMAIL_TOKEN,
     MONEY_TOKEN,
@@ -39,8 +40,6 @@ DEFAULT_THRESHOLDS = {
 }
 _PROMO = re.compile(r"\b(?:subscribe|subscribers?|channel|check|free|win|winner|prize|click|visit|"
                     r"follow|cash|money|offer|promo|deal|buy|earn|like|views?|txt|text|call)\b")
-_PROFANITY = re.compile(r"\b(?:fuck\w*|shit\w*|bitch\w*|cunt\w*|dick\w*|cock\w*|ass|asshole\w*|"
-                        r"bastard\w*|damn\w*|crap\w*|piss\w*|whore\w*|slut\w*|motherf\w*)\b")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|youre|you're|u|ur|ya|yourself|thou)\b")
 _WORD_SPAN = re.compile(r"\S+")
 _TOKEN = re.compile(r"[a-z0-9']+|[!?]")  # same token pattern as features.analyze
@@ -99,6 +98,7 @@ class _Batch:
     similarity: np.ndarray  # article-context similarity per text (NaN: not known)
     spam_shift: np.ndarray  # what the article context added to the spam logit
     context_vectors: sp.csr_matrix | None  # computed when scoring in context
+    lexicon_shift: np.ndarray  # what the profanity counts added to each head's logit
 
     def context_vector(self, i: int) -> CompactRow | None:
         """Row i of the context vectors (None when not scored in context)."""
@@ -142,6 +142,22 @@ class ModelBundle:
             head: term for head, data in (metadata.get("article_context") or {}).items()
             if (term := ArticleContext.from_metadata(data)) is not None
         }
+        self.lexicon = load_lexicon()
+        self.lexicon_coef = self._lexicon_coef(metadata.get("lexicon") or {})
+
+    def _lexicon_coef(self, recorded: dict[str, Any]) -> np.ndarray | None:
+        """Weights (lexicon features x heads) of a model whose calibration used the lists."""
+        weights = recorded.get("weights") or {}
+        if not weights:
+            return None
+        if recorded.get("sha256") != self.lexicon.digest:
+            raise ValueError(
+                f"the model was trained with word lists of sha256 {recorded.get('sha256')}, "
+                f"but classifier/lexicons holds {self.lexicon.digest}; retrain the model")
+        coef = np.zeros((len(LEXICON_NAMES), len(self.heads)))
+        for head, values in weights.items():
+            coef[:, self.heads.index(head)] = values
+        return coef
 
     @property
     def reference_limit(self) -> int:
@@ -192,6 +208,12 @@ class ModelBundle:
         if self.encoder is not None and self.embedding_coef is not None:
             logits = logits + self.encoder.encode(norms) @ self.embedding_coef
         logits = np.array(logits, dtype=np.float64)
+        lexicon_shift = np.zeros_like(logits)
+        if self.lexicon_coef is not None:
+            counts = self.lexicon.features(norms)
+            logits += counts @ self.lexicon_coef
+            profane = [LEXICON_NAMES.index(n) for n in LEXICON_NAMES if n.startswith("profane")]
+            lexicon_shift = counts[:, profane] @ self.lexicon_coef[profane]
         similarity = np.full(len(texts), np.nan)
         spam_shift = np.zeros(len(texts))
         vectors = None
@@ -205,7 +227,7 @@ class ModelBundle:
                 if head == "spam":
                     spam_shift = shift
         return _Batch(_sigmoid(logits), meta, gram_cols, offsets, occ, similarity, spam_shift,
-                      vectors)
+                      vectors, lexicon_shift)
 
     def score_one(self, text: str) -> Score:
         """Score a single text."""
@@ -239,12 +261,14 @@ class ModelBundle:
             notable = {"spam": spam >= th["spam"]["flag"],
                        "toxicity": tox >= th["toxicity"]["flag"]}
             off_topic = bool(batch.spam_shift[i] >= OFF_TOPIC_SHIFT)
-            reasons = self._reasons(norms[i], notable, attrs, off_topic)
+            profane = self.lexicon.profane_spans(norms[i]) if notable["toxicity"] else []
+            reasons = self._reasons(norms[i], notable, attrs, off_topic, bool(profane))
             spans: list[Span] = []
             if notable["spam"] or notable["toxicity"]:
                 part = slice(batch.offsets[i], batch.offsets[i + 1])  # no second gram pass
                 spans = self._spans(text, batch.gram_cols[part], batch.occurrence[part],
-                                    [a for a in AXES if notable[a]])
+                                    [a for a in AXES if notable[a]],
+                                    (profane, batch.lexicon_shift[i]))
             out.append(Score(spam=round(spam, 6), toxicity=round(tox, 6), attributes=attrs,
                              reasons=reasons, spans=spans,
                              context_vector=batch.context_vector(i)))
@@ -252,7 +276,7 @@ class ModelBundle:
 
     @staticmethod
     def _reasons(norm: str, notable: dict[str, bool], attrs: dict[str, float],
-                 off_topic: bool = False) -> list[str]:
+                 off_topic: bool = False, profane: bool = False) -> list[str]:
         """Short reason codes for the axes whose score is notable."""
         reasons: list[str] = []
         if notable["spam"]:
@@ -269,7 +293,7 @@ class ModelBundle:
         if notable["toxicity"]:
             if attrs["hate_speech"] >= 0.5:
                 reasons.append("toxicity:hate")
-            if _PROFANITY.search(norm):
+            if profane:  # a word or phrase of the lists in classifier/lexicons
                 reasons.append("toxicity:profanity")
             if _SECOND_PERSON.search(norm):
                 reasons.append("toxicity:insult")
@@ -290,9 +314,14 @@ class ModelBundle:
         lengths += [w_end - w_start, w_end[1:] - w_start[:-1]]
         return np.concatenate(starts)[:n_grams], np.concatenate(lengths)[:n_grams]
 
-    def _spans(self, text: str, cols: np.ndarray, occ: np.ndarray,
-               axes: list[str]) -> list[Span]:
-        """Top contributing words per axis (coef * tf-idf), mapped back to the original text."""
+    def _spans(self, text: str, cols: np.ndarray, occ: np.ndarray, axes: list[str],
+               lexicon: tuple[list[tuple[int, int]], np.ndarray]) -> list[Span]:
+        """Top contributing words per axis, mapped back to the original text.
+
+        A word's contribution is coef * tf-idf summed over its grams, plus an equal share of
+        what the profanity counts added to the axis for each profane word or phrase
+        (``lexicon``: their spans in the normalised text and that logit shift per head).
+        """
         tracked = normalize_with_offsets(text)
         norm = tracked.text
         words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(norm)]
@@ -304,9 +333,15 @@ class ModelBundle:
         word_starts = np.array([a for a, _ in words], dtype=np.int64)
         owner = np.maximum(np.searchsorted(word_starts, st + ln // 2, side="right") - 1, 0)
         spans: list[Span] = []
+        profane_spans, lexicon_shift = lexicon
+        profane = np.array([b for b, _ in profane_spans], dtype=np.int64)
+        profane_owner = np.searchsorted(word_starts, profane, side="right") - 1
         for axis in axes:
-            contrib = np.bincount(owner, weights=per_occ * self.coef[cols, self.heads.index(axis)],
+            head = self.heads.index(axis)
+            contrib = np.bincount(owner, weights=per_occ * self.coef[cols, head],
                                   minlength=len(words))
+            if len(profane) and lexicon_shift[head] > 0:
+                np.add.at(contrib, profane_owner, lexicon_shift[head] / len(profane))
             for k in np.argsort(-contrib, kind="stable")[:MAX_SPANS]:
                 if contrib[k] <= 0:
                     break

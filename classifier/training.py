@@ -32,6 +32,7 @@ from classifier.heads import (
     HeadResult,
     submit_head,
 )
+from classifier.lexicon import LEXICON_NAMES, load_lexicon
 from classifier.normalize import normalize
 from classifier.scoring import HEADS, ModelBundle
 
@@ -80,6 +81,9 @@ POSITIVE = {"spam": "spam", "toxicity": "toxic"}
 # Heads whose calibration also learns from the article context (classifier/context.py): the
 # YouTube comments are the only rows posted under a known article (their video).
 CONTEXT_HEADS = ("spam",)
+# Heads whose calibration also takes the word-list counts of classifier/lexicon.py (chosen by
+# 5-fold cross-validation on the training rows; the spam head has no use for them).
+LEXICON_HEADS = ("toxicity",)
 
 
 @dataclass
@@ -164,8 +168,8 @@ def _build_heads(rows: list[Row], extra: list[tuple[str, str]],
 
 
 def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any,
-                vec: CommentVectorizer, random_state: int,
-                vectors: np.ndarray | None) -> Callable[[], HeadResult]:
+                vec: CommentVectorizer, random_state: int, vectors: np.ndarray | None,
+                lexicon: np.ndarray) -> Callable[[], HeadResult]:
     """Start fitting one head on its rows of the shared matrix, with its recipe."""
     y, w = hd.arrays()
     recipe = HeadRecipe(**PARAMS["heads"][head])
@@ -179,8 +183,9 @@ def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any,
     if head in CONTEXT_HEADS and any(hd.article):
         context = ContextBlock(context_vectors(vec.char_block(x[hd.idx])), hd.article,
                                hd.posted_at)
+    word_lists = lexicon[hd.idx] if head in LEXICON_HEADS else None
     return submit_head(pool, x[hd.idx], y, w, recipe, scale, folds, random_state, block,
-                       context)
+                       context, word_lists)
 
 
 def _thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
@@ -241,15 +246,20 @@ def train_bundle(
     x = vec.fit_transform(unique)
     report("vectorise", 2, total)
     heads = _build_heads(rows, extra, texts)
+    norms = [normalize(t) for t in unique]
+    lexicon = load_lexicon()
+    lexicon_features = lexicon.features(norms)
     vectors = None
     if encoder is not None:
-        vectors = embed_normalized(encoder, [normalize(t) for t in unique], embedding_cache,
+        vectors = embed_normalized(encoder, norms, embedding_cache,
                                    lambda done, texts: report("embed texts", done, texts))
     coefs, intercepts, thresholds, metrics = [], [], {}, {}
     emb_coefs: list[np.ndarray | None] = []
     contexts: dict[str, dict[str, Any]] = {}
+    lexicon_weights: dict[str, list[float]] = {}
     with ThreadPoolExecutor(FIT_THREADS) as pool:
-        pending = {head: _submit_fit(pool, head, heads[head], x, vec, random_state, vectors)
+        pending = {head: _submit_fit(pool, head, heads[head], x, vec, random_state, vectors,
+                                     lexicon_features)
                    for head in HEADS if head in heads_to_fit}
         for step, head in enumerate(HEADS, start=3):
             report(f"fit {head}", step, total)
@@ -264,6 +274,8 @@ def train_bundle(
             emb_coefs.append(fitted.embedding_coef)
             if fitted.context is not None:
                 contexts[head] = fitted.context.as_metadata()
+            if fitted.lexicon_weights is not None:
+                lexicon_weights[head] = [float(v) for v in fitted.lexicon_weights]
             oof = fitted.oof
             if head in POSITIVE:
                 y, w = heads[head].arrays()
@@ -295,6 +307,8 @@ def train_bundle(
         "excluded": sorted(exclude),
         "holdout_videos": sorted(holdout_videos),
         "article_context": contexts,
+        "lexicon": {"sha256": lexicon.digest, "features": list(LEXICON_NAMES),
+                    "weights": lexicon_weights},
     }
     embedding_coef = None
     if encoder is not None:
