@@ -36,6 +36,7 @@ def add_comment(
     toxicity: float = 0.1,
     spans: list[dict[str, Any]] | None = None,
     model_version: str = "v-test",
+    reasons: list[str] | None = None,
 ) -> Comment:
     """Store a comment and record a model verdict for it (none for a pending one)."""
     comment = runtime.store.comments.add(
@@ -52,7 +53,8 @@ def add_comment(
                     spam=spam,
                     toxicity=toxicity,
                     attributes={},
-                    reasons=["spam:above_flag"] if status is Status.FLAGGED else [],
+                    reasons=reasons if reasons is not None
+                    else ["spam:above_flag"] if status is Status.FLAGGED else [],
                     spans=spans or [],
                     model_version=model_version,
                 )
