@@ -28,6 +28,9 @@ from classifier.normalize import normalize
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 PROFANITY_FILES = ("better-profanity-wordlist.txt", "ldnoobw-en.json")
 VALENCE_FILE = "vader_lexicon.txt"
+# Not a feature: words naming groups of people, which scoring keeps from deciding a rejection
+# on their own (see classifier/lexicons/identity-terms.txt and ModelBundle.score).
+IDENTITY_FILE = "identity-terms.txt"
 LEXICON_NAMES = ("profane_log", "profane_any", "profane_share", "negative_valence",
                  "positive_valence")
 
@@ -67,6 +70,7 @@ class Lexicon:
     profane_phrases: dict[str, tuple[tuple[str, ...], ...]]  # by first word
     valence: dict[str, float]
     digest: str
+    identity_words: frozenset[str] = frozenset()
 
     def profane_positions(self, words: Sequence[str]) -> list[tuple[int, int]]:
         """(first, end) word positions of each profane word or phrase in ``words``."""
@@ -85,9 +89,20 @@ class Lexicon:
         return [(found[a].start(), found[b - 1].end())
                 for a, b in self.profane_positions([m.group() for m in found])]
 
+    def identity_spans(self, norm: str) -> list[tuple[int, int]]:
+        """Character spans, in the normalised text, of words naming a group of people."""
+        return [m.span() for m in _WORD.finditer(norm) if m.group() in self.identity_words]
+
     def row(self, norm: str) -> list[float]:
         """The ``LEXICON_NAMES`` features of one normalised text."""
-        words = _words(norm)
+        return self._row_of_words(_words(norm))
+
+    def row_without_identity(self, norm: str) -> list[float]:
+        """The features of the text as if its identity words were not there."""
+        return self._row_of_words([w for w in _words(norm) if w not in self.identity_words])
+
+    def _row_of_words(self, words: list[str]) -> list[float]:
+        """The ``LEXICON_NAMES`` features of a text's word tokens."""
         hits = sum(map(self.profane_words.__contains__, words))
         if not self.profane_phrases.keys().isdisjoint(words):
             hits += sum(1 for a, b in self.profane_positions(words) if b - a > 1)
@@ -126,4 +141,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         profane_phrases={first: tuple(sorted(found)) for first, found in phrases.items()},
         valence=_read_valence(directory / VALENCE_FILE),
         digest=lexicon_digest(directory),
+        identity_words=frozenset(
+            word for line in (directory / IDENTITY_FILE).read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#") for word in _words(normalize(line))),
     )

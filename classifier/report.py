@@ -18,6 +18,8 @@ from sklearn.metrics import (
 
 from classifier.data import VIDEOS, jigsaw_holdout, load_dataset
 from classifier.evaluation import predict_in_article_order
+from classifier.identity_probe import CIVIL, ProbeRow, probe
+from classifier.identity_probe import render as render_probe
 from classifier.training import train_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +80,7 @@ def evaluate_all(log: Any = sys.stderr, **tier: Any) -> dict[str, Any]:
                      "peer": _auc(y, peer)}
         res["curves"][name] = {"ours": (y, ours), "alt-profanity-check": (y, peer)}
         log.write(f"{name}: {res[name]}\n")
+    res["identity"] = probe(bundle)
     spam_curves = {}
     for video in VIDEOS:
         b = train_bundle(holdout_videos={video}, heads_to_fit={"spam"}, **tier)
@@ -150,6 +153,23 @@ def _context_table(res: dict[str, Any], tier: dict[str, Any] | None) -> list[str
     return lines
 
 
+def _identity_section(result: dict[str, list[ProbeRow]]) -> list[str]:
+    """The probe of comments naming a group of people (``classifier.identity_probe``)."""
+    return [
+        "## Comments that name a group of people",
+        "",
+        f"The same {len(CIVIL)} civil sentences with each group's name (\"I am {{}}.\",",
+        "\"The {} community organised a food drive this weekend.\", ...;",
+        "`classifier/identity_probe.py`), scored by the model above with its thresholds.",
+        "Toxic training comments often name groups, so the scores are not alike for every",
+        "group: the policy's guard (`domain.policy.decide`) keeps toxicity that only the words",
+        "of `classifier/lexicons/identity-terms.txt` carry over the reject line from rejecting",
+        "a comment; it is held for a moderator with the reason `toxicity:identity-term`.",
+        "",
+        *render_probe(result),
+    ]
+
+
 def render(res: dict[str, Any], extra_sections: str = "",
            tier: dict[str, Any] | None = None) -> str:
     """Render the markdown report (with the embedding tier's table when evaluated)."""
@@ -200,7 +220,7 @@ def render(res: dict[str, Any], extra_sections: str = "",
     ]
     for axis, th in meta["thresholds"].items():
         lines.append(f"| {axis} | {th['flag']} | {th['reject']} |")
-    lines += ["", extra_sections]
+    lines += ["", *_identity_section(res["identity"]), "", extra_sections]
     return "\n".join(lines) + "\n"
 
 

@@ -45,6 +45,10 @@ _WORD_SPAN = re.compile(r"\S+")
 _TOKEN = re.compile(r"[a-z0-9']+|[!?]")  # same token pattern as features.analyze
 # An article context that adds at least this much to the spam logit is named as a reason.
 OFF_TOPIC_SHIFT = 0.5
+# Attribute of a comment naming a group of people (classifier/lexicons/identity-terms.txt):
+# its toxicity with what those words add taken out. The policy (domain.policy.decide) never
+# rejects on toxicity that only these words carry over the line.
+WITHOUT_IDENTITY = "toxicity_without_identity_terms"
 References = Sequence[sp.spmatrix | ReferenceSet | None]
 
 
@@ -99,6 +103,7 @@ class _Batch:
     spam_shift: np.ndarray  # what the article context added to the spam logit
     context_vectors: sp.csr_matrix | None  # computed when scoring in context
     lexicon_shift: np.ndarray  # what the profanity counts added to each head's logit
+    logits: np.ndarray
 
     def context_vector(self, i: int) -> CompactRow | None:
         """Row i of the context vectors (None when not scored in context)."""
@@ -227,7 +232,7 @@ class ModelBundle:
                 if head == "spam":
                     spam_shift = shift
         return _Batch(_sigmoid(logits), meta, gram_cols, offsets, occ, similarity, spam_shift,
-                      vectors, lexicon_shift)
+                      vectors, lexicon_shift, logits)
 
     def score_one(self, text: str) -> Score:
         """Score a single text."""
@@ -258,6 +263,10 @@ class ModelBundle:
             }
             if np.isfinite(batch.similarity[i]):
                 attrs["article_similarity"] = round(float(batch.similarity[i]), 4)
+            identity = self.lexicon.identity_spans(norms[i])
+            if identity:
+                attrs[WITHOUT_IDENTITY] = round(
+                    self._toxicity_without(norms[i], batch, i, identity), 6)
             notable = {"spam": spam >= th["spam"]["flag"],
                        "toxicity": tox >= th["toxicity"]["flag"]}
             off_topic = bool(batch.spam_shift[i] >= OFF_TOPIC_SHIFT)
@@ -273,6 +282,29 @@ class ModelBundle:
                              reasons=reasons, spans=spans,
                              context_vector=batch.context_vector(i)))
         return out
+
+    def _toxicity_without(self, norm: str, batch: _Batch, i: int,
+                          identity: list[tuple[int, int]]) -> float:
+        """Text i's toxicity without what its identity words add (their grams and list counts).
+
+        A gram counts as the word's when it holds at least three of its characters (or all of
+        a shorter word): "gay" and "am gay" do, " ga" does not.
+        """
+        head = self.heads.index("toxicity")
+        part = slice(batch.offsets[i], batch.offsets[i + 1])
+        cols, occ = batch.gram_cols[part], batch.occurrence[part]
+        starts, lengths = self._gram_positions(norm, len(cols))
+        known = cols >= 0
+        cols, occ, starts, ends = cols[known], occ[known], starts[known], (starts + lengths)[known]
+        theirs = np.zeros(len(cols), dtype=bool)
+        for begin, end in identity:
+            overlap = np.minimum(ends, end) - np.maximum(starts, begin)
+            theirs |= overlap >= min(3, end - begin)
+        logit = batch.logits[i, head] - float(occ[theirs] @ self.coef[cols[theirs], head])
+        if self.lexicon_coef is not None:
+            counted = np.subtract(self.lexicon.row(norm), self.lexicon.row_without_identity(norm))
+            logit -= float(counted @ self.lexicon_coef[:, head])
+        return float(_sigmoid(np.array([logit]))[0])
 
     @staticmethod
     def _reasons(norm: str, notable: dict[str, bool], attrs: dict[str, float],

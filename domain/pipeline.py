@@ -11,6 +11,7 @@ from typing import Any
 import redis
 
 from classifier import ModelBundle, Score
+from classifier.scoring import WITHOUT_IDENTITY
 from domain import webhooks
 from domain.models import Comment, Decision, Site, Submission, Verdict
 from domain.policy import blocked_author_verdict, decide, rule_verdict, thresholds_for
@@ -120,7 +121,10 @@ def _score_in_context(bundle: ModelBundle, batch: list[Comment], runtime: Runtim
 def model_verdict(site_policy: Mapping[str, Any], score: Score, bundle: ModelBundle) -> Verdict:
     """The site's verdict on a score: its own thresholds, else the model's recommended ones."""
     thresholds = thresholds_for(site_policy, bundle.metadata.get("thresholds", {}))
-    return decide({"spam": score.spam, "toxicity": score.toxicity}, thresholds)
+    scores = {"spam": score.spam, "toxicity": score.toxicity}
+    if WITHOUT_IDENTITY in score.attributes:
+        scores[WITHOUT_IDENTITY] = score.attributes[WITHOUT_IDENTITY]
+    return decide(scores, thresholds)
 
 
 def rule_decision(comment: Comment, reason: str) -> ScoredVerdict:

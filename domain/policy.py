@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from classifier.scoring import WITHOUT_IDENTITY
 from domain.models import DecidedBy, Status, Verdict
 
 AXES = ("spam", "toxicity")
@@ -44,16 +45,40 @@ def thresholds_for(site_policy: Mapping[str, Any], model_defaults: Mapping[str, 
     return Thresholds(flag=flag, reject=reject)
 
 
+def _identity_driven(scores: Mapping[str, float], thresholds: Thresholds) -> bool:
+    """Whether words naming a group of people alone carry toxicity over a line.
+
+    ``toxicity_without_identity_terms`` (set by the classifier when a comment names a group)
+    is the score with those words' share taken out. "I am gay" must not be rejected because
+    toxic training comments often name groups; "all muslims should leave" must not be
+    approved either: such comments go to a moderator.
+    """
+    without = scores.get(WITHOUT_IDENTITY)
+    if without is None:
+        return False
+    toxicity = scores["toxicity"]
+    return any(toxicity >= line > without
+               for line in (thresholds.flag["toxicity"], thresholds.reject["toxicity"]))
+
+
 def decide(scores: Mapping[str, float], thresholds: Thresholds) -> Verdict:
-    """Reject when any score reaches its reject line, flag when any reaches its flag line."""
-    rejected = [axis for axis in AXES if scores[axis] >= thresholds.reject[axis]]
+    """Reject when any score reaches its reject line, flag when any reaches its flag line.
+
+    Toxicity that only identity words carry over the reject line is flagged instead, with the
+    reason ``toxicity:identity-term``.
+    """
+    identity = _identity_driven(scores, thresholds)
+    extra = ("toxicity:identity-term",) if identity else ()
+    rejected = [axis for axis in AXES if scores[axis] >= thresholds.reject[axis]
+                and not (axis == "toxicity" and identity)]
     if rejected:
         return Verdict(
-            Status.REJECTED, DecidedBy.MODEL, tuple(f"{a}:above_reject" for a in rejected)
+            Status.REJECTED, DecidedBy.MODEL, tuple(f"{a}:above_reject" for a in rejected) + extra
         )
     flagged = [axis for axis in AXES if scores[axis] >= thresholds.flag[axis]]
     if flagged:
-        return Verdict(Status.FLAGGED, DecidedBy.MODEL, tuple(f"{a}:above_flag" for a in flagged))
+        return Verdict(Status.FLAGGED, DecidedBy.MODEL,
+                       tuple(f"{a}:above_flag" for a in flagged) + extra)
     return Verdict(Status.APPROVED, DecidedBy.MODEL)
 
 

@@ -66,8 +66,11 @@ COMMENT = {
         "scores": {
             "type": "object",
             "description": "spam and toxicity in [0, 1], plus attributes: hate_speech, "
-            "offensive, links, caps_ratio and article_similarity (how much the comment "
-            "resembles the approved comments of its article; absent until it has some)",
+            "offensive, links, caps_ratio, article_similarity (how much the comment "
+            "resembles the approved comments of its article; absent until it has some) and "
+            "toxicity_without_identity_terms (the toxicity with what words naming a group of "
+            "people add taken out; only when the comment names one: identity words alone "
+            "never get a comment rejected, the reason toxicity:identity-term says so)",
             "properties": {
                 "spam": {"type": ["number", "null"]},
                 "toxicity": {"type": ["number", "null"]},
@@ -78,7 +81,7 @@ COMMENT = {
             "type": "array",
             "items": {"type": "string"},
             "description": "reason codes, e.g. spam:links, spam:off-topic, toxicity:insult, "
-            "spam:above_flag",
+            "toxicity:identity-term, spam:above_flag",
         },
         "spans": {"type": "array", "items": {"type": "object"}},
         "model_version": {"type": ["string", "null"]},

@@ -107,6 +107,16 @@ def test_a_profanity_chip_says_where_the_word_comes_from(
     assert 'What a <mark class="toxicity" title="toxicity">wanker</mark>' in html
 
 
+def test_an_identity_term_chip_tells_the_moderator_to_judge_the_rest(
+    moderator: FlaskClient, runtime: Runtime, site: Site
+) -> None:
+    add_comment(runtime, site, body="I am a gay man", toxicity=0.98,
+                reasons=["toxicity:above_flag", "toxicity:identity-term"])
+    html = moderator.get("/review").get_data(as_text=True)
+    assert re.search(r'<li class="chip" title="Names a group of people[^"]*">'
+                     r"toxicity:identity-term</li>", html)
+
+
 def test_comment_text_and_names_are_shown_as_text_never_as_html(
     moderator: FlaskClient, runtime: Runtime, site: Site
 ) -> None:
