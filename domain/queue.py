@@ -14,9 +14,6 @@ from domain.breaker import Breaker
 
 log = logging.getLogger(__name__)
 
-# A BLPOP answered this fast found work already waiting: the consumer is behind the arrivals.
-BUSY_WAIT_SECONDS = 0.001
-
 
 class PendingQueue:
     """Feeds comment ids to the workers' batching consumers.
@@ -54,14 +51,20 @@ class PendingQueue:
         and top the batch up: each batch costs a fixed few milliseconds of database and Redis
         work, and bigger batches spread it thinner.
         """
-        asked_at = time.monotonic()
+        waiting = self._pop(max_items)  # work already waiting: the consumer is behind
+        if waiting:
+            return self._top_up(waiting, max_items, linger_seconds)
         first = self._client.blpop([keys.pending_queue()], timeout=wait_seconds)
         if first is None:
             return []
-        under_load = time.monotonic() - asked_at < BUSY_WAIT_SECONDS
-        ids = [_text(first[1])]
-        ids += self._pop(max_items - len(ids))
-        if (under_load or len(ids) > 1) and len(ids) < max_items and linger_seconds > 0:
+        ids = [_text(first[1])] + self._pop(max_items - 1)
+        if len(ids) == 1:  # a lone arrival: take it now
+            return ids
+        return self._top_up(ids, max_items, linger_seconds)  # several arrived together
+
+    def _top_up(self, ids: list[str], max_items: int, linger_seconds: float) -> list[str]:
+        """Linger briefly, then add what arrived meanwhile (up to ``max_items`` in all)."""
+        if len(ids) < max_items and linger_seconds > 0:
             time.sleep(linger_seconds)
             ids += self._pop(max_items - len(ids))
         return ids
