@@ -49,6 +49,8 @@ OFF_TOPIC_SHIFT = 0.5
 # its toxicity with what those words add taken out. The policy (domain.policy.decide) never
 # rejects on toxicity that only these words carry over the line.
 WITHOUT_IDENTITY = "toxicity_without_identity_terms"
+# The word-list features counting listed profanity (their push is shared out in the spans).
+_PROFANE_FEATURES = [i for i, name in enumerate(LEXICON_NAMES) if name.startswith("profane")]
 References = Sequence[sp.spmatrix | ReferenceSet | None]
 
 
@@ -217,8 +219,7 @@ class ModelBundle:
         if self.lexicon_coef is not None:
             counts = self.lexicon.features(norms)
             logits += counts @ self.lexicon_coef
-            profane = [LEXICON_NAMES.index(n) for n in LEXICON_NAMES if n.startswith("profane")]
-            lexicon_shift = counts[:, profane] @ self.lexicon_coef[profane]
+            lexicon_shift = counts[:, _PROFANE_FEATURES] @ self.lexicon_coef[_PROFANE_FEATURES]
         similarity = np.full(len(texts), np.nan)
         spam_shift = np.zeros(len(texts))
         vectors = None
@@ -288,7 +289,8 @@ class ModelBundle:
         """Text i's toxicity without what its identity words add (their grams and list counts).
 
         A gram counts as the word's when it holds at least three of its characters (or all of
-        a shorter word): "gay" and "am gay" do, " ga" does not.
+        a shorter word): "gay" and "am gay" do, " ga" does not. A tier model's embedding part
+        stays whole: a sentence embedding cannot be split by word.
         """
         head = self.heads.index("toxicity")
         part = slice(batch.offsets[i], batch.offsets[i + 1])
