@@ -156,7 +156,11 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def fit_transform(self, texts: Sequence[str], y: object = None, **_: object) -> sp.csr_matrix:
         """Learn vocabulary and idf, and return the training matrix (two passes over the grams)."""
         originals = list(texts)
-        norms = [normalize(t) for t in originals]
+        return self.fit_transform_normalized(originals, [normalize(t) for t in originals])
+
+    def fit_transform_normalized(self, originals: Sequence[str],
+                                 norms: Sequence[str]) -> sp.csr_matrix:
+        """``fit_transform`` of texts already normalised (training needs the norms elsewhere)."""
         keys, df = self._document_frequencies(norms)
         # raise min_df until the vocabulary fits: a tie-free (deterministic) size cap
         min_df = self.min_df

@@ -104,6 +104,7 @@ class _Batch:
     similarity: np.ndarray  # article-context similarity per text (NaN: not known)
     spam_shift: np.ndarray  # what the article context added to the spam logit
     context_vectors: sp.csr_matrix | None  # computed when scoring in context
+    lexicon_counts: np.ndarray | None  # the word-list features (None: the model has none)
     lexicon_shift: np.ndarray  # what the profanity counts added to each head's logit
     logits: np.ndarray
 
@@ -216,6 +217,7 @@ class ModelBundle:
             logits = logits + self.encoder.encode(norms) @ self.embedding_coef
         logits = np.array(logits, dtype=np.float64)
         lexicon_shift = np.zeros_like(logits)
+        counts = None
         if self.lexicon_coef is not None:
             counts = self.lexicon.features(norms)
             logits += counts @ self.lexicon_coef
@@ -233,7 +235,7 @@ class ModelBundle:
                 if head == "spam":
                     spam_shift = shift
         return _Batch(_sigmoid(logits), meta, gram_cols, offsets, occ, similarity, spam_shift,
-                      vectors, lexicon_shift, logits)
+                      vectors, counts, lexicon_shift, logits)
 
     def score_one(self, text: str) -> Score:
         """Score a single text."""
@@ -303,8 +305,8 @@ class ModelBundle:
             overlap = np.minimum(ends, end) - np.maximum(starts, begin)
             theirs |= overlap >= min(3, end - begin)
         logit = batch.logits[i, head] - float(occ[theirs] @ self.coef[cols[theirs], head])
-        if self.lexicon_coef is not None:
-            counted = np.subtract(self.lexicon.row(norm), self.lexicon.row_without_identity(norm))
+        if self.lexicon_coef is not None and batch.lexicon_counts is not None:
+            counted = batch.lexicon_counts[i] - self.lexicon.row_without_identity(norm)
             logit -= float(counted @ self.lexicon_coef[:, head])
         return float(_sigmoid(np.array([logit]))[0])
 

@@ -169,7 +169,7 @@ def _build_heads(rows: list[Row], extra: list[tuple[str, str]],
 
 def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any,
                 vec: CommentVectorizer, random_state: int, vectors: np.ndarray | None,
-                lexicon: np.ndarray) -> Callable[[], HeadResult]:
+                norms: list[str]) -> Callable[[], HeadResult]:
     """Start fitting one head on its rows of the shared matrix, with its recipe."""
     y, w = hd.arrays()
     recipe = HeadRecipe(**PARAMS["heads"][head])
@@ -183,13 +183,15 @@ def _submit_fit(pool: ThreadPoolExecutor, head: str, hd: HeadData, x: Any,
     if head in CONTEXT_HEADS and any(hd.article):
         context = ContextBlock(context_vectors(vec.char_block(x[hd.idx])), hd.article,
                                hd.posted_at)
-    word_lists = lexicon[hd.idx] if head in LEXICON_HEADS else None
+    word_lists = None
+    if head in LEXICON_HEADS:
+        word_lists = load_lexicon().features([norms[i] for i in hd.idx])
     return submit_head(pool, x[hd.idx], y, w, recipe, scale, folds, random_state, block,
                        context, word_lists)
 
 
 def _thresholds(oof: np.ndarray, y: np.ndarray, flag_fpr: float,
-                   reject_fpr: float) -> dict[str, float]:
+                reject_fpr: float) -> dict[str, float]:
     """Flag/reject thresholds at fixed false-positive rates on the negatives (prior-free)."""
     neg = np.sort(oof[y == 0])
     flag = float(np.quantile(neg, 1.0 - flag_fpr)) if len(neg) else 0.5
@@ -243,12 +245,10 @@ def train_bundle(
     vec = CommentVectorizer(ngram_range=PARAMS["ngram_range"], min_df=PARAMS["min_df"],
                             max_features=PARAMS["max_features"], meta_weight=PARAMS["meta_weight"],
                             word_weight=PARAMS["word_weight"])
-    x = vec.fit_transform(unique)
+    norms = [normalize(t) for t in unique]
+    x = vec.fit_transform_normalized(unique, norms)
     report("vectorise", 2, total)
     heads = _build_heads(rows, extra, texts)
-    norms = [normalize(t) for t in unique]
-    lexicon = load_lexicon()
-    lexicon_features = lexicon.features(norms)
     vectors = None
     if encoder is not None:
         vectors = embed_normalized(encoder, norms, embedding_cache,
@@ -259,7 +259,7 @@ def train_bundle(
     lexicon_weights: dict[str, list[float]] = {}
     with ThreadPoolExecutor(FIT_THREADS) as pool:
         pending = {head: _submit_fit(pool, head, heads[head], x, vec, random_state, vectors,
-                                     lexicon_features)
+                                     norms)
                    for head in HEADS if head in heads_to_fit}
         for step, head in enumerate(HEADS, start=3):
             report(f"fit {head}", step, total)
@@ -307,7 +307,7 @@ def train_bundle(
         "excluded": sorted(exclude),
         "holdout_videos": sorted(holdout_videos),
         "article_context": contexts,
-        "lexicon": {"sha256": lexicon.digest, "features": list(LEXICON_NAMES),
+        "lexicon": {"sha256": load_lexicon().digest, "features": list(LEXICON_NAMES),
                     "weights": lexicon_weights},
     }
     embedding_coef = None
