@@ -19,7 +19,7 @@ from flask import Flask, Response
 from gunicorn.app.base import BaseApplication
 
 from cli.gunicorn_app import gunicorn_options
-from domain.validation import validate_submission
+from domain.intake.validate import validate_submission
 from service.api import bearer_token, parse_body
 from service.responses import json_response
 

@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 
 from bench.procs import ROOT, Child, cpu_seconds, rss_mb
 from bench.stack import DEFAULT_POSTGRES_URL, Stack, StackConfig, trained_models_dir
-from domain.schema import decisions
 from domain.store import Store
+from domain.store.tables import decisions
 
 DOCS = ROOT / "docs" / "performance.md"
 

@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, text
 from bench.bare_app import STREAM as BARE_STREAM
 from bench.procs import Child, process_tree, wait_http
 from cli.embedded_redis import EmbeddedRedis, free_port
-from domain import keys
-from domain.schema import metadata
+from domain.infra import redis_keys
 from domain.store import Store
+from domain.store.tables import metadata
 
 SITE = "bench"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -69,7 +69,7 @@ class Stack:
     @property
     def stream(self) -> str:
         """The stream whose entries mark a comment as done."""
-        return BARE_STREAM if self.kind == "bare" else keys.results(SITE)
+        return BARE_STREAM if self.kind == "bare" else redis_keys.results(SITE)
 
     def _env(self) -> dict[str, str]:
         """Our settings for the child processes; nothing inherited from MODERATION_*."""

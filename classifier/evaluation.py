@@ -10,31 +10,8 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from classifier.labels import AXIS_OF_LABEL, POSITIVE_LABELS
 from classifier.scoring import ModelBundle
-
-AXIS_OF = {"spam": "spam", "ham": "spam", "toxic": "toxicity", "ok": "toxicity"}
-POSITIVE = {"spam", "toxic"}
-
-
-def read_labelled_csv(path: Path | str) -> list[tuple[str, str]]:
-    """Read a CSV with ``text`` and ``label`` columns; raise ValueError naming the bad line."""
-    rows: list[tuple[str, str]] = []
-    with Path(path).open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-        if "text" not in fields or "label" not in fields:
-            raise ValueError(f"{path}: header must contain 'text' and 'label', got {fields}")
-        reader.fieldnames = fields
-        for row in reader:
-            line = reader.line_num
-            text, label = row.get("text"), (row.get("label") or "").strip().lower()
-            if text is None or not text.strip():
-                raise ValueError(f"{path}, line {line}: empty text")
-            if label not in AXIS_OF:
-                raise ValueError(f"{path}, line {line}: label must be spam/ham/toxic/ok, "
-                                 f"got {row.get('label')!r}")
-            rows.append((text, label))
-    return rows
 
 
 def read_article_columns(path: Path | str) -> tuple[list[str], list[str]] | None:
@@ -58,7 +35,7 @@ def read_article_columns(path: Path | str) -> tuple[list[str], list[str]] | None
 
 def axis_of(labels: Sequence[str]) -> str:
     """Infer the single axis of a label list, or raise ValueError for mixed/unknown labels."""
-    axes = {AXIS_OF.get(lab) for lab in labels}
+    axes = {AXIS_OF_LABEL.get(lab) for lab in labels}
     if None in axes:
         raise ValueError("labels must be spam/ham/toxic/ok")
     if len(axes) != 1:
@@ -77,7 +54,7 @@ def evaluate_rows(bundle: ModelBundle, rows: Sequence[tuple[str, str]],
         raise ValueError("no rows to evaluate")
     labels = [lab.strip().lower() for _, lab in rows]
     axis = axis_of(labels)
-    y = np.array([lab in POSITIVE for lab in labels], dtype=int)
+    y = np.array([lab in POSITIVE_LABELS for lab in labels], dtype=int)
     texts = [t for t, _ in rows]
     if articles is not None:
         probs = predict_in_article_order(bundle, texts, *articles)[:, bundle.heads.index(axis)]

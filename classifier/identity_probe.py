@@ -2,8 +2,9 @@
 
 Template sentences in the manner of Dixon et al. (AIES 2018): the same civil sentence with
 each group's name, and the same hateful sentence with each. A fair model scores the civil ones
-alike for every group; the policy's guard (``domain.policy.decide``) keeps words naming a group
-from causing a rejection on their own, and this probe measures both with and without it.
+alike for every group; the policy's guard (``domain.scoring.decide.decide``) keeps words
+naming a group from causing a rejection on their own, and this probe measures both with and
+without it.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from classifier.context import (
 from classifier.embeddings import SentenceEncoder
 from classifier.features import META_NAMES, CommentVectorizer
 from classifier.grams import WORD_PREFIX
+from classifier.labels import AXES
 from classifier.lexicon import LEXICON_NAMES, load_lexicon
 from classifier.normalize import (
     EMAIL_TOKEN,
@@ -32,7 +33,6 @@ from classifier.normalize import (
     normalize_with_offsets,
 )
 
-AXES = ("spam", "toxicity")
 HEADS = ("spam", "toxicity", "hate_speech", "offensive")
 MAX_SPANS = 5
 DEFAULT_THRESHOLDS = {
@@ -46,7 +46,7 @@ _TOKEN = re.compile(r"[a-z0-9']+|[!?]")  # same token pattern as features.analyz
 # An article context that adds at least this much to the spam logit is named as a reason.
 OFF_TOPIC_SHIFT = 0.5
 # Attribute of a comment naming a group of people (classifier/lexicons/identity-terms.txt):
-# its toxicity with what those words add taken out. The policy (domain.policy.decide) never
+# its toxicity with what those words add taken out. The policy (domain.scoring.decide.decide) never
 # rejects on toxicity that only these words carry over the line.
 WITHOUT_IDENTITY = "toxicity_without_identity_terms"
 # The word-list features counting listed profanity (their push is shared out in the spans).

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from classifier.label_files import parse_labels
 from cli.context import load_settings, open_store
-from domain.label_import import parse_labels
 from domain.store import Label
 
 

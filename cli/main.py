@@ -7,8 +7,7 @@ import os
 
 import click
 
-from cli import labels, processes, sites, users
-from cli import models as models_commands
+from cli import labels, model_commands, processes, sites, users
 from cli.context import load_settings
 
 
@@ -59,5 +58,5 @@ def run(host: str, port: int) -> None:
 cli.add_command(sites.sites)
 cli.add_command(users.users)
 cli.add_command(labels.labels)
-for command in models_commands.COMMANDS:
+for command in model_commands.COMMANDS:
     cli.add_command(command)

@@ -15,7 +15,7 @@ import click
 from cli.context import open_store
 from cli.embedded_redis import EmbeddedRedis
 from config import Settings
-from domain.redis_url import embedded_url_file
+from domain.infra.redis_url import embedded_url_file
 
 
 def run_web(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -58,7 +58,7 @@ def run_beat(settings: Settings, loglevel: str) -> None:
 
 def _train_first_model(settings: Settings, registry: Any) -> None:
     """Train and promote the first model, with progress bars (minutes with the tier)."""
-    from cli.models import ProgressBars
+    from cli.model_commands import ProgressBars
 
     click.echo("Training the first model from the shipped data"
                + (" with the embedding tier (embedding ~28k texts takes 10-20 minutes the "
@@ -72,7 +72,7 @@ def _train_first_model(settings: Settings, registry: Any) -> None:
 
 def _bootstrap(settings: Settings) -> None:
     """Create the schema, train the first model, and make a first site and admin if none exist."""
-    from domain.model_provider import ModelProvider
+    from domain.scoring.model_provider import ModelProvider
 
     store = open_store(settings)
     provider = ModelProvider.from_settings(settings)
@@ -86,7 +86,7 @@ def _bootstrap(settings: Settings) -> None:
     if not store.users.all():
         import secrets
 
-        from domain.models import Role
+        from domain.vocabulary import Role
 
         password = secrets.token_urlsafe(12)
         store.users.create("admin@localhost", password, Role.ADMIN)

@@ -90,8 +90,8 @@ def redis_acl(name: str, apply_now: bool) -> None:
 
     import redis
 
-    from domain.keys import site_reader_acl
-    from domain.redis_url import resolve_redis_url
+    from domain.infra.redis_keys import site_reader_acl
+    from domain.infra.redis_url import resolve_redis_url
 
     settings = load_settings()
     if open_store(settings).sites.by_slug(name) is None:

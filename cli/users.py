@@ -7,8 +7,8 @@ import sys
 import click
 
 from cli.context import load_settings, open_store
-from domain.models import Role
 from domain.store import UserError
+from domain.vocabulary import Role
 
 
 @click.group()

@@ -10,13 +10,13 @@ import orjson
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import BadRequest, Unauthorized
 
-from domain.abuse import form_trap
-from domain.intake import submit_comment
-from domain.models import Comment, Site
+from domain.intake.accept import submit_comment
+from domain.intake.admission import form_trap
+from domain.intake.validate import validate_submission
+from domain.records import Comment, Site
 from domain.store.comments import new_comment_id
-from domain.validation import validate_submission
+from service.context import current_runtime
 from service.responses import error_response, json_response
-from service.runtime import current_runtime
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from config import Settings
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
 from service import api, compat, errors, feedback, health, moderation_api, openapi, review, security
 
 

@@ -17,11 +17,14 @@ RETRY_AFTER_SECONDS = "2"
 API_PREFIXES = ("/api/", "/v1alpha1/", "/1.1/", "/coral/")
 
 
+def prefers_json() -> bool:
+    """Whether the client asked for JSON first (API clients, the review page's keyboard script)."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 def wants_json() -> bool:
     """API routes answer errors in JSON; pages answer in HTML."""
-    return (
-        request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith(API_PREFIXES) or prefers_json()
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from domain.store import Label
-from domain.store.labels import LABEL_VALUES
+from domain.vocabulary import LABEL_VALUES
 from service.api import authenticate_site, parse_body
+from service.context import current_runtime
 from service.responses import error_response, json_response
-from service.runtime import current_runtime
 
 blueprint = Blueprint("feedback", __name__, url_prefix="/api/v1")
 

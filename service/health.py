@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect
 
+from service.context import current_runtime
 from service.responses import json_response
-from service.runtime import current_runtime
 
 blueprint = Blueprint("health", __name__)
 

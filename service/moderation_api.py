@@ -8,13 +8,14 @@ import orjson
 from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import BadRequest, NotFound, Unauthorized
 
-from domain import moderation
-from domain.models import Decision, Status, User
-from domain.moderation import Conflict, Invalid
+from domain import review
+from domain.records import Decision, User
+from domain.review.decisions import Conflict, Invalid
+from domain.vocabulary import Status
 from service.api import bearer_token, comment_document
+from service.context import current_runtime
 from service.responses import error_response, json_response
 from service.review.filters import queue_filter
-from service.runtime import current_runtime
 
 blueprint = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
 
@@ -79,7 +80,7 @@ def queue() -> Response:
     me = _user()
     lines = {}
     if wanted.sort == "uncertainty":
-        lines = moderation.flag_lines(runtime, runtime.store.moderation.site_ids(me.site_slugs))
+        lines = review.flag_lines(runtime, runtime.store.moderation.site_ids(me.site_slugs))
     page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
     return json_response(
         {
@@ -106,7 +107,7 @@ def decide(comment_id: str) -> Response:
     if expected_text is not None and expected_text not in [s.value for s in Status]:
         errors["expected_status"] = ["Unknown status"]
     try:
-        new_status, reason = moderation.check_decision(body.get("status"), body.get("reason"))
+        new_status, reason = review.check_decision(body.get("status"), body.get("reason"))
     except Invalid as invalid:
         errors.update(invalid.errors)
     if errors:
@@ -114,10 +115,10 @@ def decide(comment_id: str) -> Response:
     runtime = current_runtime()
     expected = Status(expected_text) if expected_text else None
     try:
-        decision = moderation.moderate(
+        decision = review.moderate(
             runtime, _user(), comment_id[:64], new_status, reason, expected
         )
-    except moderation.NotFound:
+    except review.NotFound:
         return _not_found()
     except Conflict as conflict:
         return json_response(

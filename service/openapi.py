@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from domain.validation import MAX_CHARS
+from domain.intake.validate import MAX_CHARS
 from service import moderation_openapi
 from service.responses import json_response
 

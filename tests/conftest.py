@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, text
 from classifier.registry import cached_default_models
 from cli.embedded_redis import EmbeddedRedis
 from config import Settings
-from domain.runtime import Runtime
-from domain.schema import metadata
+from domain.infra.collaborators import Runtime
 from domain.store import Store
+from domain.store.tables import metadata
 
 MODEL_CACHE_ROOT = (
     Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "comment-moderation-models"

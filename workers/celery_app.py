@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import Celery
 
 from config import Settings
-from domain.redis_url import resolve_redis_url
+from domain.infra.redis_url import resolve_redis_url
 
 app = Celery("moderation", include=["workers.tasks", "workers.consumer", "workers.webhooks"])
 

@@ -21,8 +21,8 @@ from celery.signals import (
     worker_shutdown,
 )
 
-from domain import pipeline
-from workers.runtime import reset_runtime, runtime
+from domain.scoring.score import BatchScorer
+from workers.context import reset_runtime, runtime
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class BatchingConsumer:
         """Load the model first (training it once if needed), then consume until stopped."""
         rt = runtime()
         rt.models.current()
-        self._scorer = pipeline.BatchScorer(rt)
+        self._scorer = BatchScorer(rt)
         log.info("batching consumer ready")
         while not self._stop.is_set():
             try:

@@ -1,30 +1,21 @@
-"""Celery tasks: thin shells that hand ids to the plain functions in `domain`."""
+"""Celery tasks run by beat: the sweep and retraining (thin shells over `domain`).
+
+Scoring is not a task: intake pushes ids onto a Redis list and the batching consumer inside
+each worker process scores them (workers/consumer.py, docs/architecture.md).
+"""
 
 from __future__ import annotations
 
-import redis
-
-from domain import pipeline, retraining
+from domain import training
+from domain.scoring.sweep import sweep as sweep_comments
 from workers.celery_app import app
-from workers.runtime import runtime
-
-
-@app.task(
-    name="moderation.score_comments",
-    acks_late=True,
-    autoretry_for=(redis.RedisError,),
-    retry_backoff=True,
-    max_retries=10,
-)
-def score_comments(comment_ids: list[str]) -> int:
-    """Score a batch of comments by id; idempotent, so redelivery is harmless."""
-    return len(pipeline.score_comments(comment_ids, runtime()))
+from workers.context import runtime
 
 
 @app.task(name="moderation.sweep", acks_late=True)
 def sweep() -> dict[str, int]:
     """Re-enqueue comments pending too long and re-publish unpublished results."""
-    report = pipeline.sweep(runtime())
+    report = sweep_comments(runtime())
     return {"requeued": len(report.requeued), "republished": report.republished}
 
 
@@ -32,6 +23,6 @@ def sweep() -> dict[str, int]:
 def retrain_if_needed() -> dict[str, object]:
     """Retrain when enough new labels arrived; the gate decides whether the candidate goes live."""
     rt = runtime()
-    if not retraining.needs_retraining(rt):
+    if not training.needs_retraining(rt):
         return {"skipped": "too few new labels"}
-    return retraining.retrain(rt).as_dict()
+    return training.retrain(rt).as_dict()

@@ -1,12 +1,12 @@
-"""Celery tasks that deliver results to sites' webhooks; the logic is in `domain.webhooks`."""
+"""Celery tasks that deliver results to sites' webhooks (logic: `domain.publishing.webhooks`)."""
 
 from __future__ import annotations
 
 from celery import Task
 
-from domain import webhooks
+from domain.publishing import webhooks
 from workers.celery_app import app
-from workers.runtime import runtime
+from workers.context import runtime
 
 
 @app.task(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, insert, inspect, select, text, update
 
-from domain.schema import SCHEMA_VERSION, metadata, schema_info
 from domain.store.base import Database
 from domain.store.comments import CommentRepository, ScoredVerdict
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
+from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
-from domain.store.moderation import ModerationRepository
 from domain.store.reports import ReportRepository
+from domain.store.review_queue import ModerationRepository
 from domain.store.sites import SiteError, SiteRepository
+from domain.store.tables import SCHEMA_VERSION, metadata, schema_info
 from domain.store.users import UserError, UserRepository
-from domain.store.webhooks import WebhookRepository
 
 __all__ = ["Label", "ScoredVerdict", "SiteError", "Store", "UserError"]
 

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     Connection,
-    Row,
     and_,
     bindparam,
     insert,
@@ -20,20 +19,16 @@ from sqlalchemy import (
     update,
 )
 
-from domain.models import (
-    Comment,
-    DecidedBy,
-    Decision,
-    Event,
-    Site,
-    Status,
-    Submission,
-    utcnow,
+from domain.records import Comment, Decision, Site, Submission, utcnow
+from domain.store.base import Database
+from domain.store.rows import (
+    COMMENT_COLUMNS,
+    comment_from_row,
+    decision_from_row,
+    decisions_query,
 )
-from domain.schema import blocked_authors, comments, decisions, sites, users
-from domain.store.base import Database, as_utc
-
-COMMENT_COLUMNS = [*comments.c, sites.c.slug.label("site_slug")]
+from domain.store.tables import blocked_authors, comments, decisions, sites
+from domain.vocabulary import DecidedBy, Event, Status
 
 # Built once: building a statement per row with .values(...) cost more CPU than running it.
 INSERT_COMMENT = insert(comments)
@@ -97,79 +92,6 @@ class ScoredVerdict:
 def new_comment_id() -> str:
     """A random, unguessable comment id."""
     return uuid.uuid4().hex
-
-
-def comment_from_row(row: Any) -> Comment:
-    """Build a Comment from a row selected with COMMENT_COLUMNS."""
-    return Comment(
-        id=row.id,
-        site_id=row.site_id,
-        site_slug=row.site_slug,
-        article_id=row.article_id,
-        parent_id=row.parent_id,
-        sender_name=row.sender_name,
-        email=row.email,
-        body=row.body,
-        author_ip=row.author_ip,
-        user_agent=row.user_agent,
-        referrer=row.referrer,
-        permalink=row.permalink,
-        status=Status(row.status),
-        spam=row.spam,
-        toxicity=row.toxicity,
-        attributes=dict(row.attributes or {}),
-        reasons=list(row.reasons or []),
-        spans=list(row.spans or []),
-        model_version=row.model_version,
-        decided_by=DecidedBy(row.decided_by) if row.decided_by else None,
-        created_at=as_utc(row.created_at) or utcnow(),
-        decided_at=as_utc(row.decided_at),
-    )
-
-
-DECISION_COLUMNS = [
-    *decisions.c,
-    sites.c.slug.label("site_slug"),
-    comments.c.article_id,
-    comments.c.spam,
-    comments.c.toxicity,
-    comments.c.reasons,
-    users.c.email.label("user_email"),
-]
-
-
-def decision_from_row(row: Row[Any]) -> Decision:
-    """Build a Decision from a row selected with DECISION_COLUMNS."""
-    return Decision(
-        id=row.id,
-        comment_id=row.comment_id,
-        site_id=row.site_id,
-        site_slug=row.site_slug,
-        article_id=row.article_id,
-        event=Event(row.event),
-        decided_by=DecidedBy(row.decided_by),
-        previous_status=Status(row.previous_status),
-        new_status=Status(row.new_status),
-        created_at=as_utc(row.created_at) or utcnow(),
-        reason=row.reason,
-        model_version=row.model_version,
-        user_email=row.user_email,
-        spam=row.spam,
-        toxicity=row.toxicity,
-        reasons=tuple(row.reasons or ()),
-        published_at=as_utc(row.published_at),
-    )
-
-
-def decisions_query() -> Any:
-    """A SELECT of decisions joined with what a published result needs."""
-    return (
-        select(*DECISION_COLUMNS)
-        .select_from(decisions)
-        .join(comments, comments.c.id == decisions.c.comment_id)
-        .join(sites, sites.c.id == decisions.c.site_id)
-        .outerjoin(users, users.c.id == decisions.c.user_id)
-    )
 
 
 class CommentRepository:

@@ -12,11 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 
-from domain.models import utcnow
-from domain.schema import labels
+from domain.records import utcnow
 from domain.store.base import Database, as_utc
-
-LABEL_VALUES = ("spam", "ham", "toxic", "ok")
+from domain.store.tables import labels
+from domain.vocabulary import LABEL_VALUES
 
 
 @dataclass(frozen=True)

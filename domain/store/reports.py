@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
-from domain.models import DecidedBy, Decision, Event, Status, utcnow
-from domain.schema import comments, decisions, sites, users
+from domain.records import Decision, utcnow
 from domain.store.base import Database
-from domain.store.comments import decision_from_row, decisions_query
+from domain.store.rows import decision_from_row, decisions_query
 from domain.store.sites import visible_to
+from domain.store.tables import comments, decisions, sites, users
+from domain.vocabulary import DecidedBy, Event, Status
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain import credentials
-from domain.models import Site, utcnow
-from domain.schema import sites
+from domain.infra import credentials
+from domain.records import Site, utcnow
 from domain.store.base import Database, as_utc
+from domain.store.tables import sites
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 KEY_CACHE_SECONDS = 5.0

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain import credentials
-from domain.models import Role, User, utcnow
-from domain.schema import users
+from domain.infra import credentials
+from domain.records import User, utcnow
 from domain.store.base import Database, as_utc
+from domain.store.tables import users
+from domain.vocabulary import Role
 
 MIN_PASSWORD_CHARS = 10
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from domain.models import Site, Status
+from domain.intake.validate import MAX_CHARS
+from domain.records import Site
 from domain.store import Label
-from domain.validation import MAX_CHARS
+from domain.vocabulary import Status
 from service.compat import common
-from service.runtime import current_runtime
+from service.context import current_runtime
 
 blueprint = Blueprint("akismet", __name__, url_prefix="/1.1")
 

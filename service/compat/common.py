@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from classifier import ModelBundle, Score
-from domain.models import Site, Status
-from domain.pipeline import model_verdict, score_now
-from domain.runtime import Runtime
-from domain.validation import validate_submission
+from domain.infra.collaborators import Runtime
+from domain.intake.validate import validate_submission
+from domain.records import Site
+from domain.scoring.decide import model_verdict
+from domain.scoring.score import score_now
+from domain.vocabulary import AXES, Status
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ class Assessment:
 
     def axes_above(self, level: str) -> list[str]:
         """The axes (`spam`, `toxicity`) whose score reached the site's `flag` or `reject` line."""
-        return [axis for axis in ("spam", "toxicity") if f"{axis}:above_{level}" in self.reasons]
+        return [axis for axis in AXES if f"{axis}:above_{level}" in self.reasons]
 
 
 def assess(

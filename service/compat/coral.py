@@ -15,12 +15,12 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, request
 
-from domain.models import Status
-from domain.validation import MAX_CHARS
-from domain.webhooks import verify
+from domain.intake.validate import MAX_CHARS
+from domain.publishing.webhooks import verify
+from domain.vocabulary import Status
 from service.compat import common
+from service.context import current_runtime
 from service.responses import error_response, json_response
-from service.runtime import current_runtime
 
 blueprint = Blueprint("coral", __name__, url_prefix="/coral")
 

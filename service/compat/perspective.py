@@ -16,14 +16,15 @@ import orjson
 from flask import Blueprint, Response, request
 
 from classifier import ModelBundle, Score
-from domain.models import Site
-from domain.runtime import Runtime
+from classifier.labels import AXES
+from domain.infra.collaborators import Runtime
+from domain.intake.validate import MAX_CHARS
+from domain.records import Site
 from domain.store import Label
-from domain.validation import MAX_CHARS
 from service.compat import common
-from service.compat.models import UnknownVersion, bundle_for
+from service.compat.model_versions import UnknownVersion, bundle_for
+from service.context import current_runtime
 from service.responses import json_response
-from service.runtime import current_runtime
 
 blueprint = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 
@@ -163,7 +164,7 @@ def _requested(body: dict[str, Any], languages: list[str]) -> list[Requested]:
 def _value(name: str, score: Score) -> float:
     """The probability one attribute reads from a score."""
     head = ATTRIBUTES[name]
-    if head in ("spam", "toxicity"):
+    if head in AXES:
         return float(getattr(score, head))
     return float(score.attributes[head])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 
-from domain.moderation import REASONS, highlight
+from domain.review.decisions import REASONS, highlight
 from service.errors import wants_json
 from service.responses import error_response
 from service.review import admin, audit, author, dashboard, history, queue

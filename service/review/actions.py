@@ -7,8 +7,9 @@ from typing import Any
 from flask import Response, flash, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from domain.models import Status
-from domain.moderation import REASONS, Outcome
+from domain.review.decisions import REASONS, Outcome
+from domain.vocabulary import Status
+from service.errors import prefers_json
 from service.responses import json_response
 from service.review.auth import safe_next
 
@@ -30,11 +31,6 @@ def requested_action() -> tuple[Status, str | None] | None:
     return Status.REJECTED, reason if reason in REASONS else None
 
 
-def wants_json() -> bool:
-    """Whether the keyboard script sent this form (it asks for JSON) rather than a browser."""
-    return request.accept_mimetypes.best == "application/json"
-
-
 def back() -> BaseResponse:
     """Redirect to where the form came from, with the same filters."""
     return redirect(safe_next(request.form.get("next")), 303)
@@ -45,7 +41,7 @@ def answer(
 ) -> Response | BaseResponse:
     """Report an action's outcome: JSON to the script, a message and a redirect to a browser."""
     done = len(outcome.decisions)
-    if wants_json():
+    if prefers_json():  # the keyboard script, not a plain form post
         status = 409 if outcome.conflicts and not done else 200
         return json_response(
             {

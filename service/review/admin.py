@@ -7,12 +7,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from domain.models import Role
-from domain.moderation import site_thresholds
-from domain.policy import AXES
+from domain.review.decisions import site_thresholds
 from domain.store import SiteError, UserError
+from domain.vocabulary import AXES, Role
+from service.context import current_runtime
 from service.review.auth import admin_required, user
-from service.runtime import current_runtime
 
 blueprint = Blueprint("review_admin", __name__)
 LINES = ("flag", "reject")

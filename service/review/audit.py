@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from service.context import current_runtime
 from service.review.auth import admin_required, user
 from service.review.filters import audit_filter
-from service.runtime import current_runtime
 
 blueprint = Blueprint("review_audit", __name__)
 

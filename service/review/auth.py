@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from domain.models import User
-from service.runtime import current_runtime
+from domain.records import User
+from service.context import current_runtime
 
 blueprint = Blueprint("review_auth", __name__)
 

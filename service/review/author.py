@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from domain import moderation
-from domain.moderation import REASONS, NotFound, Outcome
+from domain import review
+from domain.review.decisions import REASONS, NotFound, Outcome
+from service.context import current_runtime
 from service.review.actions import answer, back
 from service.review.auth import login_required, user
-from service.runtime import current_runtime
 
 blueprint = Blueprint("review_author", __name__)
 
@@ -51,7 +51,7 @@ def reject_all() -> Response | BaseResponse:
     site, email = _author()
     reason = request.form.get("reason") or None
     try:
-        outcome: Outcome = moderation.reject_all_by_author(
+        outcome: Outcome = review.reject_all_by_author(
             current_runtime(), user(), site, email, reason if reason in REASONS else None
         )
     except NotFound:
@@ -70,10 +70,10 @@ def block() -> BaseResponse:
     runtime = current_runtime()
     try:
         if request.form.get("unblock"):
-            moderation.unblock_author(runtime, user(), site, email)
+            review.unblock_author(runtime, user(), site, email)
             flash(f"{email} is no longer blocked on {site}.", "success")
         else:
-            moderation.block_author(runtime, user(), site, email)
+            review.block_author(runtime, user(), site, email)
             flash(f"{email} is blocked on {site}: new comments are rejected.", "success")
     except NotFound:
         abort(404)

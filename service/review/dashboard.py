@@ -7,8 +7,8 @@ from datetime import date
 
 from flask import Blueprint, render_template
 
+from service.context import current_runtime
 from service.review.auth import login_required, user
-from service.runtime import current_runtime
 
 blueprint = Blueprint("review_dashboard", __name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
-from domain.store.moderation import SORTS, STATUS_FILTERS, QueueFilter
 from domain.store.reports import AuditFilter
+from domain.store.review_queue import SORTS, STATUS_FILTERS, QueueFilter
 
 MAX_PER_PAGE = 100
 Errors = dict[str, list[str]]

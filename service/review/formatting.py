@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.models import utcnow
+from domain.records import utcnow
 
 
 def age(moment: datetime | None) -> str:

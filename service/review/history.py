@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from service.context import current_runtime
 from service.review.auth import login_required, user
-from service.runtime import current_runtime
 
 blueprint = Blueprint("review_history", __name__)
 

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, flash, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from domain import moderation
-from domain.models import Status
-from domain.moderation import Conflict, NotFound, Outcome
+from domain import review
+from domain.review.decisions import Conflict, NotFound, Outcome
+from domain.vocabulary import Status
+from service.context import current_runtime
 from service.review.actions import PAST, answer, back, requested_action
 from service.review.auth import login_required, user
 from service.review.filters import queue_filter
-from service.runtime import current_runtime
 
 blueprint = Blueprint("review_queue", __name__)
 
@@ -44,9 +44,9 @@ def index() -> str:
     me = user()
     wanted, errors = queue_filter(request.args)
     site_ids = runtime.store.moderation.site_ids(me.site_slugs)
-    thresholds = moderation.visible_thresholds(runtime, site_ids)
+    thresholds = review.visible_thresholds(runtime, site_ids)
     uncertain = wanted.sort == "uncertainty"
-    lines = moderation.lines_of(thresholds, site_ids) if uncertain else {}
+    lines = review.lines_of(thresholds, site_ids) if uncertain else {}
     page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
     return render_template(
         "review/queue.html",
@@ -70,7 +70,7 @@ def decide(comment_id: str) -> Response | BaseResponse:
     new_status, reason = requested
     runtime = current_runtime()
     try:
-        decision = moderation.moderate(
+        decision = review.moderate(
             runtime, user(), comment_id[:64], new_status, reason, Status(expected_text)
         )
     except NotFound:
@@ -97,7 +97,7 @@ def bulk() -> Response | BaseResponse:
         flash("Select comments first (tick their boxes, or press x on a row).", "warning")
         return back()
     new_status, reason = requested
-    outcome = moderation.moderate_many(current_runtime(), user(), seen, new_status, reason)
+    outcome = review.moderate_many(current_runtime(), user(), seen, new_status, reason)
     return answer(outcome, PAST[new_status])
 
 
@@ -105,7 +105,7 @@ def bulk() -> Response | BaseResponse:
 @login_required
 def undo() -> Response | BaseResponse:
     """Undo the moderator's latest action (a whole bulk action at once)."""
-    outcome = moderation.undo_last(current_runtime(), user())
+    outcome = review.undo_last(current_runtime(), user())
     if not outcome.decisions and not outcome.conflicts:
         flash("Nothing to undo.", "info")
         return back()

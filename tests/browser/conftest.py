@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
 from service.app import create_app
 from tests.support.live_server import serve
 

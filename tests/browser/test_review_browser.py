@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from domain import moderation
-from domain.models import Role, Site, Status
-from domain.runtime import Runtime
+from domain import review
+from domain.infra.collaborators import Runtime
+from domain.records import Site
+from domain.vocabulary import Role, Status
 from tests.support.review import PASSWORD, add_comment, add_user, results
 
 pytestmark = pytest.mark.browser
@@ -227,7 +228,7 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
         decided = add_comment(
             runtime, site, body=f"Earlier remark {n}", model_version="2025.06.01-1"
         )
-        moderation.moderate(
+        review.moderate(
             runtime,
             admin,
             decided.id,
@@ -239,8 +240,8 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
 
     from sqlalchemy import update
 
-    from domain.models import utcnow
-    from domain.schema import decisions
+    from domain.records import utcnow
+    from domain.store.tables import decisions
 
     with runtime.store.db.write() as connection:
         for n, decision_id in enumerate(range(1, 40)):

@@ -20,7 +20,7 @@ from classifier.embeddings import DIMENSIONS, SentenceEncoder
 from classifier.registry import ArtifactError, TrainingOptions
 from classifier.training import train_bundle
 from config import Settings
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
 from tests.support.intake import post_comment
 from tests.support.processes import results_of_a_worker_run, run_command
 

@@ -10,8 +10,8 @@ from classifier import ModelBundle
 from classifier.lexicon import load_lexicon
 from classifier.normalize import normalize
 from classifier.scoring import WITHOUT_IDENTITY
-from domain.models import Status
-from domain.pipeline import model_verdict
+from domain.scoring.decide import model_verdict
+from domain.vocabulary import Status
 
 NAMING_A_GROUP = [
     "I am a gay man and I read this paper every morning.",

@@ -7,9 +7,9 @@ import sqlite3
 from sqlalchemy import func, select
 
 from config import Settings
-from domain.runtime import Runtime
-from domain.schema import comments
+from domain.infra.collaborators import Runtime
 from domain.store.engine import make_engine
+from domain.store.tables import comments
 from service.app import create_app
 from tests.support.intake import comment_fields
 

@@ -12,9 +12,9 @@ import requests
 from bench.procs import wait_http
 from cli.embedded_redis import free_port
 from config import Settings
-from domain import keys
-from domain.models import Status
-from domain.runtime import Runtime
+from domain.infra import redis_keys
+from domain.infra.collaborators import Runtime
+from domain.vocabulary import Status
 from tests.support.intake import comment_fields, post_comment
 from tests.support.processes import ManagedProcess, settings_env, start_worker
 from tests.support.streams import read_results
@@ -31,7 +31,7 @@ def test_a_worker_stopped_with_sigterm_drops_no_comment_it_took(
     read_results(client, "planet", 5)
     worker.process.send_signal(signal.SIGTERM)
     assert worker.process.wait(60) == 0
-    queued = {item.decode() for item in client.lrange(keys.pending_queue(), 0, -1)}
+    queued = {item.decode() for item in client.lrange(redis_keys.pending_queue(), 0, -1)}
     for comment_id in ids:
         comment = runtime.store.comments.get(comment_id)
         assert comment is not None

@@ -11,7 +11,7 @@ import redis
 
 from cli.embedded_redis import EmbeddedRedis
 from config import Settings
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
 from service.app import create_app
 from tests.support.intake import comment_fields
 from tests.support.processes import ManagedProcess, settings_env, start_worker

@@ -8,7 +8,7 @@ import time
 import redis
 
 from config import Settings
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
 from tests.support.intake import post_comment
 from tests.support.processes import ManagedProcess, settings_env, start_worker
 from tests.support.streams import read_results

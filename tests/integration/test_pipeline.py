@@ -10,8 +10,9 @@ import redis
 import requests
 
 from config import Settings
-from domain import keys, pipeline
-from domain.runtime import Runtime
+from domain.infra import redis_keys
+from domain.infra.collaborators import Runtime
+from domain.scoring.sweep import sweep
 from service.app import create_app
 from tests.support.live_server import serve
 from tests.support.processes import ManagedProcess, results_of_a_worker_run, start_worker
@@ -59,7 +60,7 @@ def test_a_posted_comment_gets_its_verdict_in_the_sites_stream(
     _, key = runtime.store.sites.create("planet")
     _, other_key = runtime.store.sites.create("other")
     client = redis.Redis.from_url(runtime.settings.redis_url or "")
-    client.xgroup_create(keys.results("planet"), "site-backend", id="0", mkstream=True)
+    client.xgroup_create(redis_keys.results("planet"), "site-backend", id="0", mkstream=True)
 
     ids = [post(base_url, key, text).json()["id"] for text in (ORDINARY, SPAM, INSULT)]
     results = read_results(client, "planet", 3)
@@ -75,10 +76,11 @@ def test_a_posted_comment_gets_its_verdict_in_the_sites_stream(
         assert 0.0 <= float(entry["spam"]) <= 1.0 and 0.0 <= float(entry["toxicity"]) <= 1.0
 
     # A site consumes with a consumer group and acknowledges what it handled.
-    batch = client.xreadgroup("site-backend", "web-1", {keys.results("planet"): ">"}, count=10)
+    stream = redis_keys.results("planet")
+    batch = client.xreadgroup("site-backend", "web-1", {stream: ">"}, count=10)
     entry_ids = [entry_id for _, entries in batch for entry_id, _ in entries]
     assert len(entry_ids) == 3
-    assert client.xack(keys.results("planet"), "site-backend", *entry_ids) == 3
+    assert client.xack(redis_keys.results("planet"), "site-backend", *entry_ids) == 3
 
     status = requests.get(
         f"{base_url}/api/v1/comments/{ids[1]}",
@@ -88,7 +90,7 @@ def test_a_posted_comment_gets_its_verdict_in_the_sites_stream(
     assert status["status"] == by_id[ids[1]]["status"]
     assert status["scores"]["spam"] > 0.5 and status["model_version"]
     assert status["reasons"]
-    assert not client.exists(keys.results("other"))
+    assert not client.exists(redis_keys.results("other"))
     assert (
         requests.get(
             f"{base_url}/api/v1/comments/{ids[1]}",
@@ -118,7 +120,7 @@ def test_the_sweep_rescues_comments_whose_queue_entry_was_lost(
     comment_id = post(base_url, key, ORDINARY).json()["id"]
     del runtime.__dict__["queue"]
     time.sleep(runtime.settings.pending_grace_seconds + 0.5)
-    report = pipeline.sweep(runtime)
+    report = sweep(runtime)
     assert report.requeued == [comment_id]
     [entry] = read_results(client, "planet", 1)
     assert entry["comment_id"] == comment_id

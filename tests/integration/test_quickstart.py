@@ -16,9 +16,10 @@ import requests
 
 from cli.embedded_redis import free_port
 from config import Settings
-from domain.models import DecidedBy, Decision, Event, Status
-from domain.publisher import RedisPublisher
+from domain.publishing.publisher import RedisPublisher
+from domain.records import Decision
 from domain.store import Store
+from domain.vocabulary import DecidedBy, Event, Status
 from tests.support.intake import comment_fields
 from tests.support.processes import ROOT, ManagedProcess, run_command
 

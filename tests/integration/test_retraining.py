@@ -10,8 +10,8 @@ import redis
 
 from classifier.data import jigsaw_holdout
 from config import Settings
-from domain import retraining
-from domain.runtime import Runtime
+from domain import training
+from domain.infra.collaborators import Runtime
 from domain.store import Label
 from tests.support.intake import post_comment
 from tests.support.processes import run_command, start_worker
@@ -114,7 +114,7 @@ def test_a_candidate_trained_on_contradicting_labels_is_not_promoted(
     old = runtime.models.current()
     insults = [row.text for row in jigsaw_holdout()[0] if row.label == "toxic"][:1500]
     runtime.store.labels.add_many([Label(text, "ok", "import") for text in insults])
-    report = retraining.retrain(runtime)
+    report = training.retrain(runtime)
     assert report.promoted is False
     assert any(not check["passed"] for check in report.checks)
     assert runtime.models.registry.current_version() == old.version

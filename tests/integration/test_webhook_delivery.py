@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from config import Settings
-from domain import webhooks
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
+from domain.publishing import webhooks
 from service.app import create_app
 from tests.support.live_server import serve
 from tests.support.processes import ManagedProcess, settings_env, start_worker

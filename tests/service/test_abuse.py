@@ -11,8 +11,8 @@ import redis
 from flask.testing import FlaskClient
 
 from config import Settings
-from domain import keys
-from domain.runtime import Runtime
+from domain.infra import redis_keys
+from domain.infra.collaborators import Runtime
 from service.app import create_app
 from tests.support.intake import comment_fields
 
@@ -108,7 +108,7 @@ def test_an_opted_in_honeypot_rejects_by_rule_and_publishes(
     assert stored is not None and stored.status.value == "rejected"
     assert stored.decided_by is not None and stored.decided_by.value == "rule"
     assert stored.reasons == ["rule:honeypot"]
-    [(_, entry)] = runtime.redis.xrange(keys.results("daily-planet"))
+    [(_, entry)] = runtime.redis.xrange(redis_keys.results("daily-planet"))
     assert entry[b"decided_by"] == b"rule" and entry[b"status"] == b"rejected"
     human = client.post("/api/v1/comments", json=comment_fields("Hi", website=""), headers=auth)
     assert runtime.store.comments.get(human.get_json()["id"]).status.value == "pending"

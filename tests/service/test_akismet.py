@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.models import Site
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
+from domain.records import Site
 from tests.support.live_server import serve
 from tests.support.streams import read_results
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from domain.models import Site
-from domain.runtime import Runtime
-from domain.webhooks import signature
+from domain.infra.collaborators import Runtime
+from domain.publishing.webhooks import signature
+from domain.records import Site
 from service.compat.coral import plain_text
 
 BENIGN = "Interesting comparison of the two spheres of influence."

@@ -7,8 +7,8 @@ import json
 import redis
 from flask.testing import FlaskClient
 
-from domain import keys
-from domain.runtime import Runtime
+from domain.infra import redis_keys
+from domain.infra.collaborators import Runtime
 
 COMMENT = {
     "article_id": "russia-china-security",
@@ -28,7 +28,7 @@ def test_a_valid_json_comment_is_stored_then_enqueued_and_answered_202(
     assert response.headers["Location"] == f"/api/v1/comments/{body['id']}"
     stored = runtime.store.comments.get(body["id"])
     assert stored is not None and stored.body == COMMENT["comment"]
-    queued = runtime.redis.lrange(keys.pending_queue(), 0, -1)
+    queued = runtime.redis.lrange(redis_keys.pending_queue(), 0, -1)
     assert queued == [body["id"].encode()]
 
 

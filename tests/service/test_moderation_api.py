@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from domain.models import Site, Status
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
+from domain.records import Site
+from domain.vocabulary import Status
 from tests.support.review import (
     add_comment,
     add_user,

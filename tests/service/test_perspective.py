@@ -8,9 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from domain.models import Site
-from domain.runtime import Runtime
-from domain.schema import comments, labels
+from domain.infra.collaborators import Runtime
+from domain.records import Site
+from domain.store.tables import comments, labels
 from tests.support.streams import read_results
 
 BENIGN = "Interesting comparison of the two spheres of influence."

@@ -7,9 +7,10 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from domain import moderation
-from domain.models import Role, Site, Status
-from domain.runtime import Runtime
+from domain import review
+from domain.infra.collaborators import Runtime
+from domain.records import Site
+from domain.vocabulary import Role, Status
 from tests.support.review import (
     PASSWORD,
     add_comment,
@@ -111,8 +112,8 @@ def test_the_audit_log_finds_decisions_by_moderator_site_status_and_comment(
     bob, _ = add_user(runtime, "bob@example.com")
     a = add_comment(runtime, site, body="one")
     b = add_comment(runtime, site, body="two")
-    moderation.moderate(runtime, alice, a.id, Status.APPROVED)
-    moderation.moderate(runtime, bob, b.id, Status.REJECTED, "spam")
+    review.moderate(runtime, alice, a.id, Status.APPROVED)
+    review.moderate(runtime, bob, b.id, Status.REJECTED, "spam")
 
     def rows(query: str) -> str:
         html = admin.get("/review/audit?" + query).get_data(as_text=True)
@@ -136,9 +137,9 @@ def test_the_dashboard_counts_the_queue_the_days_and_overturns(
     user, _ = add_user(runtime)
     flagged = [add_comment(runtime, site, body=f"f{n}") for n in range(4)]
     approved = [add_comment(runtime, site, Status.APPROVED, body=f"a{n}") for n in range(2)]
-    moderation.moderate(runtime, user, flagged[0].id, Status.APPROVED)  # false positive
-    moderation.moderate(runtime, user, flagged[1].id, Status.REJECTED, "spam")
-    moderation.moderate(runtime, user, approved[0].id, Status.REJECTED, "toxic")  # false negative
+    review.moderate(runtime, user, flagged[0].id, Status.APPROVED)  # false positive
+    review.moderate(runtime, user, flagged[1].id, Status.REJECTED, "spam")
+    review.moderate(runtime, user, approved[0].id, Status.REJECTED, "toxic")  # false negative
     log_in(client)
     html = client.get("/review/dashboard").get_data(as_text=True)
     assert re.search(r'id="queue-size">2<', html)

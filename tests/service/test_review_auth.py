@@ -6,8 +6,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.models import Role, Site
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
+from domain.records import Site
+from domain.vocabulary import Role
 from tests.support.review import (
     PASSWORD,
     add_comment,

@@ -7,9 +7,10 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from domain.models import Site, Status
-from domain.pipeline import score_comments
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
+from domain.records import Site
+from domain.scoring.score import score_comments
+from domain.vocabulary import Status
 from tests.support.review import (
     add_comment,
     add_user,

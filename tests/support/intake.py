@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.runtime import Runtime
+from domain.infra.collaborators import Runtime
 from service.app import create_app
 
 

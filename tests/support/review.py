@@ -10,10 +10,11 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
-from domain import keys
-from domain.models import Comment, DecidedBy, Role, Site, Status, Submission, User
-from domain.runtime import Runtime
+from domain.infra import redis_keys
+from domain.infra.collaborators import Runtime
+from domain.records import Comment, Site, Submission, User
 from domain.store import ScoredVerdict
+from domain.vocabulary import DecidedBy, Role, Status
 
 PASSWORD = "correct horse battery"
 
@@ -98,5 +99,5 @@ def results(runtime: Runtime, site_slug: str) -> list[dict[str, str]]:
     client = redis.Redis.from_url(runtime.settings.redis_url or "")
     return [
         {k.decode(): v.decode() for k, v in fields.items()}
-        for _, fields in client.xrange(keys.results(site_slug))
+        for _, fields in client.xrange(redis_keys.results(site_slug))
     ]

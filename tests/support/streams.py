@@ -6,7 +6,7 @@ import time
 
 import redis
 
-from domain import keys
+from domain.infra import redis_keys
 
 
 def read_results(
@@ -16,7 +16,7 @@ def read_results(
     deadline = time.monotonic() + timeout
     entries: list[dict[str, str]] = []
     while time.monotonic() < deadline:
-        raw = client.xrange(keys.results(site))
+        raw = client.xrange(redis_keys.results(site))
         entries = [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in raw]
         if len(entries) >= count:
             return entries

@@ -1,0 +1,247 @@
+"""Model commands: train, score, evaluate, and the version registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from classifier.labels import AXES
+from cli.context import load_settings, open_store
+from config import Settings
+
+
+def _registry(settings: Settings) -> Any:
+    """The model registry in the data folder, with the installation's training options."""
+    from domain.scoring.model_provider import ModelProvider
+
+    return ModelProvider.from_settings(settings).registry
+
+
+class ProgressBars:
+    """Draws one tqdm bar per training stage from the classifier's progress callbacks."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._enabled = enabled
+        self._bar: tqdm[Any] | None = None
+        self._stage = ""
+
+    def __call__(self, stage: str, step: int, total: int) -> None:
+        """Advance (or start) the bar of a stage."""
+        if not self._enabled:
+            return
+        if stage != self._stage or self._bar is None:
+            self.close()
+            self._stage = stage
+            self._bar = tqdm(total=total, desc=stage, unit="step", leave=True)
+        self._bar.n = step
+        self._bar.refresh()
+
+    def close(self) -> None:
+        """Finish the current bar."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def echo_json(document: Any) -> None:
+    """Print one JSON document."""
+    click.echo(json.dumps(document, indent=2, sort_keys=True, default=str))
+
+
+@click.command()
+@click.option(
+    "--promote/--no-promote", default=True, show_default=True, help="Make the new version current."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the new version's metadata as JSON.")
+@click.option(
+    "--embeddings/--no-embeddings", default=None,
+    help="Also learn from MiniLM sentence embeddings (the optional tier; default: "
+    "MODERATION_EMBEDDINGS). Needs pip install '.[embeddings]'.",
+)
+def train(promote: bool, as_json: bool, embeddings: bool | None) -> None:
+    """Train a model from the data shipped with the project and save it as a new version."""
+    from classifier.registry import ArtifactError
+
+    settings = load_settings()
+    if embeddings is not None:
+        settings = settings.with_overrides(embeddings=embeddings)
+    registry = _registry(settings)
+    progress = ProgressBars(enabled=not as_json)
+    try:
+        bundle = registry.train(progress=progress)
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        progress.close()
+    registry.save(bundle)
+    if promote:
+        registry.promote(bundle.version)
+    if as_json:
+        echo_json(bundle.metadata)
+    else:
+        click.echo(f"Trained model version {bundle.version}" + (" (current)" if promote else ""))
+        click.echo(bundle.version)
+
+
+@click.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def score(text: str, as_json: bool) -> None:
+    """Score TEXT with the current model."""
+    from domain.scoring.model_provider import ModelProvider
+
+    settings = load_settings()
+    bundle = ModelProvider.from_settings(settings).current()
+    result = bundle.score_one(text).as_dict()
+    result["model_version"] = bundle.version
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+        return
+    click.echo(f"spam      {result['spam']:.3f}")
+    click.echo(f"toxicity  {result['toxicity']:.3f}")
+    click.echo(f"reasons   {', '.join(result['reasons']) or '-'}")
+    for span in result.get("spans", []):
+        click.echo(f"  {span['axis']:9} {text[span['begin'] : span['end']]!r}")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metrics.")
+@click.option("--version", "version", default=None, help="Evaluate this version, not the current.")
+def evaluate(file: Path, as_json: bool, version: str | None) -> None:
+    """Evaluate a model on FILE, a CSV with columns text,label (spam/ham or toxic/ok).
+
+    With an article_id column (and created_at, else file order) each row is scored beside the
+    earlier rows of its article, as the worker scores comments.
+    """
+    from classifier import evaluate_rows, read_labelled_csv
+    from classifier.evaluation import read_article_columns
+    from domain.scoring.model_provider import ModelProvider
+
+    settings = load_settings()
+    try:
+        rows = read_labelled_csv(file)
+        articles = read_article_columns(file)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    provider = ModelProvider.from_settings(settings)
+    bundle = provider.registry.load(version) if version else provider.current()
+    try:
+        metrics = evaluate_rows(bundle, rows, articles)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    metrics["model_version"] = bundle.version
+    if as_json:
+        click.echo(json.dumps(metrics, sort_keys=True))
+        return
+    for name, value in metrics.items():
+        click.echo(f"{name:20} {value:.4f}" if isinstance(value, float) else f"{name:20} {value}")
+
+
+@click.group()
+def models() -> None:
+    """List, promote and roll back model versions."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_models(as_json: bool) -> None:
+    """List model versions, oldest first; the current one is marked."""
+    versions = _registry(load_settings()).versions()
+    if as_json:
+        echo_json(versions)
+        return
+    for meta in versions:
+        marker = "*" if meta.get("active") else " "
+        metrics = meta.get("metrics", {})
+        summary = " ".join(
+            f"{name}={value:.4f}" for name, value in _headline_metrics(metrics).items()
+        )
+        tier = "  [embedding tier]" if meta.get("embeddings") else ""
+        click.echo(f"{marker} {meta['version']}  {meta.get('created_at', '')}  {summary}{tier}")
+
+
+def _headline_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    """The few numbers worth a glance in a listing."""
+    flat: dict[str, float] = {}
+    for axis in AXES:
+        value = metrics.get(axis, {})
+        if isinstance(value, dict) and isinstance(value.get("roc_auc"), float):
+            flat[f"{axis}_roc_auc"] = value["roc_auc"]
+    return flat
+
+
+@models.command("promote")
+@click.argument("version")
+def promote(version: str) -> None:
+    """Make VERSION the current model; running workers switch within seconds."""
+    from classifier import ArtifactError
+    from domain import training
+
+    try:
+        carried = training.promote(_runtime(), version)
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Version {version} is now current.")
+    _report_carried(carried)
+
+
+@models.command("rollback")
+def rollback() -> None:
+    """Go back to the previously promoted version."""
+    from classifier import ArtifactError
+    from domain import training
+
+    try:
+        version, carried = training.rollback(_runtime())
+    except ArtifactError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Rolled back; version {version} is now current.")
+    _report_carried(carried)
+
+
+def _report_carried(carried: dict[str, Any]) -> None:
+    """Tell the operator which sites' thresholds moved with the model."""
+    for slug, thresholds in carried.items():
+        click.echo(f"Carried thresholds of site {slug!r} over: {json.dumps(thresholds)}")
+
+
+def _runtime() -> Any:
+    """A runtime over a migrated store, for commands that touch sites and models together."""
+    from domain.infra.collaborators import Runtime
+
+    settings = load_settings()
+    open_store(settings)
+    return Runtime(settings)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def retrain(as_json: bool) -> None:
+    """Train on the base data plus all labels; promote only if the gate passes."""
+    from domain import training
+
+    progress = ProgressBars(enabled=not as_json)
+    report = training.retrain(_runtime(), progress=progress)
+    progress.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), sort_keys=True, default=str))
+        return
+    verdict = "promoted" if report.promoted else "NOT promoted (kept " + str(report.previous) + ")"
+    click.echo(f"Candidate {report.version}: {verdict}")
+    for check in report.checks:
+        status = "ok  " if check["passed"] else "FAIL"
+        click.echo(
+            f"  {status} {check['evaluation']:22} ROC AUC {check['roc_auc']['current']} -> "
+            f"{check['roc_auc']['candidate']}, FPR {check['false_positive_rate']['current']:.4f} "
+            f"-> {check['false_positive_rate']['candidate']:.4f}"
+            + ("" if check["gated"] else " (too few rows to gate)")
+        )
+    _report_carried(report.thresholds_carried)
+
+
+COMMANDS = [train, score, evaluate, retrain, models]

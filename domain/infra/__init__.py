@@ -1,0 +1,1 @@
+"""Infrastructure every job shares: Redis keys and URL, circuit breaker, secrets, wiring."""

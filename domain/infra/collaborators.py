@@ -1,0 +1,94 @@
+"""Everything a process needs to do its work, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from redis import Redis
+
+from config import Settings
+from domain.infra.redis_url import resolve_redis_url
+from domain.intake.admission import AbuseGuard
+from domain.intake.pending_queue import PendingQueue
+from domain.publishing.publisher import RedisPublisher
+from domain.scoring.article_context import ArticleContexts
+from domain.scoring.model_provider import ModelProvider
+from domain.store import Store
+
+
+@dataclass
+class Runtime:
+    """The collaborators of the pipeline, created lazily so nothing connects at import."""
+
+    settings: Settings
+    _store: Store | None = field(default=None, repr=False)
+
+    @cached_property
+    def store(self) -> Store:
+        """The database."""
+        return self._store or Store(
+            self.settings.effective_database_url, self.settings.database_busy_timeout_ms
+        )
+
+    @cached_property
+    def redis(self) -> Redis:
+        """A Redis client with short timeouts, so callers never hang while Redis is away."""
+        timeout = self.settings.redis_timeout_seconds
+        return Redis.from_url(
+            resolve_redis_url(self.settings),
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            health_check_interval=30,
+        )
+
+    @cached_property
+    def blocking_redis(self) -> Redis:
+        """A Redis client for blocking reads (the batching consumer waits on BLPOP)."""
+        return Redis.from_url(
+            resolve_redis_url(self.settings),
+            socket_timeout=30,
+            socket_connect_timeout=self.settings.redis_timeout_seconds,
+            health_check_interval=30,
+        )
+
+    @cached_property
+    def publisher(self) -> RedisPublisher:
+        """Publishes decisions to the sites' streams and channels."""
+        return RedisPublisher(
+            self.redis,
+            stream_maxlen=self.settings.results_stream_maxlen,
+            guard_ttl_seconds=self.settings.publish_guard_ttl_seconds,
+        )
+
+    @cached_property
+    def queue(self) -> PendingQueue:
+        """The queue intake feeds."""
+        return PendingQueue(self.redis)
+
+    @cached_property
+    def consumer_queue(self) -> PendingQueue:
+        """The same queue, read with a client that may block."""
+        return PendingQueue(self.blocking_redis)
+
+    @cached_property
+    def abuse(self) -> AbuseGuard:
+        """Rate limits and duplicate detection at intake."""
+        return AbuseGuard(
+            self.redis,
+            author_limits=self.settings.rate_limit_author,
+            site_limits=self.settings.rate_limit_site,
+            duplicate_window_seconds=self.settings.duplicate_window_seconds,
+        )
+
+    @cached_property
+    def models(self) -> ModelProvider:
+        """The current model, reloaded when another version is promoted."""
+        return ModelProvider.from_settings(self.settings)
+
+    @cached_property
+    def article_contexts(self) -> ArticleContexts | None:
+        """The scorer's article context (None when the installation turned it off)."""
+        if not self.settings.article_context:
+            return None
+        return ArticleContexts(self.store, self.settings.article_context_refresh_seconds)

@@ -1,0 +1,1 @@
+"""Intake: validate the form, admit (rate limits, duplicates, traps), store, then enqueue."""

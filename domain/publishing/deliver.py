@@ -1,0 +1,41 @@
+"""Publishing recorded decisions: the site's stream and channel, then its webhooks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import redis
+
+from domain.infra.collaborators import Runtime
+from domain.publishing import webhooks
+from domain.records import Decision
+
+log = logging.getLogger(__name__)
+
+
+def publish(decisions: Sequence[Decision], runtime: Runtime) -> bool:
+    """Publish decisions and mark them published; on a Redis error leave them to the sweep."""
+    if not decisions:
+        return True
+    published = deliver(decisions, runtime)
+    runtime.store.comments.mark_published(published)
+    return len(published) == len(decisions)
+
+
+def deliver(decisions: Sequence[Decision], runtime: Runtime) -> list[int]:
+    """Publish decisions to the sites' streams and queue their webhooks, without marking them.
+
+    Returns the ids now published ([] on a Redis error: the sweep retries them later).
+    """
+    if not decisions:
+        return []
+    try:
+        published = runtime.publisher.publish(decisions)
+    except redis.RedisError as error:
+        log.warning(
+            "publishing %d result(s) failed, the sweep will retry: %s", len(decisions), error
+        )
+        return []
+    webhooks.hand_over(decisions, runtime)
+    return published

@@ -1,0 +1,1 @@
+"""Scoring: the worker's batches (score -> decide -> record -> publish) and the sweep."""

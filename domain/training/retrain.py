@@ -1,0 +1,168 @@
+"""Retraining: base data plus every label makes a candidate; it goes live only through the gate."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from classifier import ModelBundle, evaluate_rows
+from classifier.data import base_holdout
+from domain.infra.collaborators import Runtime
+from domain.store.labels import Label
+from domain.training.gate import carry_thresholds, gate
+from domain.vocabulary import AXES, AXIS_OF_LABEL
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+HOLDOUT_BUCKETS = 5  # one in five labelled texts is kept out of training, by a hash of its text
+
+
+@dataclass
+class RetrainReport:
+    """What a retraining run produced and decided."""
+
+    version: str
+    promoted: bool
+    previous: str | None
+    metrics: dict[str, Any]
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    labels_used: int = 0
+    labels_held_out: int = 0
+    thresholds_carried: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON the `retrain --json` command prints."""
+        return {
+            "version": self.version,
+            "promoted": self.promoted,
+            "previous": self.previous,
+            "metrics": self.metrics,
+            "checks": self.checks,
+            "labels_used": self.labels_used,
+            "labels_held_out": self.labels_held_out,
+            "thresholds_carried": self.thresholds_carried,
+        }
+
+
+def is_held_out(text: str) -> bool:
+    """Whether a labelled text belongs to the fixed held-out slice of the labels."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return digest[0] % HOLDOUT_BUCKETS == 0
+
+
+def split_labels(labels: Sequence[Label]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Split labels into (training, held-out) pairs; the latest label of a text wins."""
+    latest: dict[tuple[str, str], str] = {}
+    for label in labels:
+        latest[(label.text, AXIS_OF_LABEL[label.label])] = label.label
+    train: list[tuple[str, str]] = []
+    held_out: list[tuple[str, str]] = []
+    for (text, _axis), value in latest.items():
+        (held_out if is_held_out(text) else train).append((text, value))
+    return train, held_out
+
+
+def evaluation_sets(held_out_labels: Sequence[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The fixed held-out split of the base data and the held-out labels, per axis."""
+    sets: dict[str, list[tuple[str, str]]] = {
+        f"base/{axis}": rows for axis, rows in base_holdout().items()
+    }
+    for axis in AXES:
+        rows = [(t, lab) for t, lab in held_out_labels if AXIS_OF_LABEL[lab] == axis]
+        if rows:
+            sets[f"moderators/{axis}"] = rows
+    return sets
+
+
+def evaluate(bundle: ModelBundle, sets: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
+    """Evaluate a bundle on every set."""
+    return {name: evaluate_rows(bundle, rows) for name, rows in sets.items()}
+
+
+def retrain(runtime: Runtime, progress: Progress | None = None) -> RetrainReport:
+    """Train a candidate on base data plus labels, evaluate it beside the current model, gate it."""
+    labels = runtime.store.labels.all()
+    train_labels, held_out_labels = split_labels(labels)
+    registry = runtime.models.registry
+    current = registry.ensure_current()
+    candidate = registry.train(extra_labels=train_labels, progress=progress)
+    sets = evaluation_sets(held_out_labels)
+    candidate_metrics = evaluate(candidate, sets)
+    current_metrics = evaluate(current, sets)
+    result = gate(candidate_metrics, current_metrics)
+    candidate.metadata.update(
+        label_count=len(labels),
+        evaluation={"candidate": candidate_metrics, "previous": current_metrics},
+        gate={"promote": result.promote, "checks": result.checks},
+        parent_version=current.version,
+    )
+    registry.save(candidate)
+    report = RetrainReport(
+        version=candidate.version,
+        promoted=result.promote,
+        previous=current.version,
+        metrics={"candidate": candidate_metrics, "current": current_metrics},
+        checks=result.checks,
+        labels_used=len(train_labels),
+        labels_held_out=len(held_out_labels),
+    )
+    if result.promote:
+        report.thresholds_carried = promote(runtime, candidate.version)
+    log.info("retrained %s: promoted=%s", candidate.version, result.promote)
+    return report
+
+
+def needs_retraining(runtime: Runtime) -> bool:
+    """Whether enough labels arrived since the current model was trained."""
+    current = runtime.models.registry.ensure_current()
+    trained_on = int(current.metadata.get("label_count", 0))
+    new_labels = runtime.store.labels.count_since(None) - trained_on
+    return new_labels >= runtime.settings.retrain_min_new_labels
+
+
+def _holdout_scores(bundle: ModelBundle) -> dict[str, np.ndarray]:
+    """A bundle's scores on the fixed held-out base texts, per axis."""
+    scores: dict[str, np.ndarray] = {}
+    for axis, rows in base_holdout().items():
+        results = bundle.score([text for text, _ in rows])
+        scores[axis] = np.array([getattr(result, axis) for result in results])
+    return scores
+
+
+def carry_site_thresholds(runtime: Runtime, old: ModelBundle, new: ModelBundle) -> dict[str, Any]:
+    """Re-express every site's own thresholds for the new model so they cut the same share."""
+    sites = [site for site in runtime.store.sites.all() if site.policy.get("thresholds")]
+    if not sites or old.version == new.version:
+        return {}
+    old_scores, new_scores = _holdout_scores(old), _holdout_scores(new)
+    carried: dict[str, Any] = {}
+    for site in sites:
+        thresholds = carry_thresholds(site.policy["thresholds"], old_scores, new_scores)
+        runtime.store.sites.set_policy(site.slug, {**site.policy, "thresholds": thresholds})
+        carried[site.slug] = thresholds
+    return carried
+
+
+def promote(runtime: Runtime, version: str) -> dict[str, Any]:
+    """Make a version current, carrying sites' thresholds over; workers notice within seconds."""
+    registry = runtime.models.registry
+    new = registry.load(version)
+    old = registry.load_current()
+    carried = carry_site_thresholds(runtime, old, new) if old else {}
+    registry.promote(version)
+    return carried
+
+
+def rollback(runtime: Runtime) -> tuple[str, dict[str, Any]]:
+    """Return to the previously promoted version, carrying sites' thresholds back."""
+    registry = runtime.models.registry
+    old = registry.load_current()
+    version = registry.rollback()
+    carried = carry_site_thresholds(runtime, old, registry.load(version)) if old else {}
+    return version, carried

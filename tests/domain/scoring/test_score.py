@@ -1,0 +1,90 @@
+"""The worker's batch steps against a real Redis, SQLite and the trained model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from domain.infra import redis_keys
+from domain.infra.collaborators import Runtime
+from domain.publishing.deliver import publish
+from domain.records import Submission
+from domain.scoring.score import BatchScorer, score_comments
+from tests.support.articles import OFF_TOPIC, ON_TOPIC
+
+
+def _pending_ids(runtime: Runtime, count: int, start: int = 0) -> list[str]:
+    site = runtime.store.sites.by_slug("planet") or runtime.store.sites.create("planet")[0]
+    return [
+        runtime.store.comments.add(
+            site,
+            Submission(
+                article_id="a1",
+                sender_name="Reader",
+                email=f"reader{n}@example.com",
+                comment=f"Comment number {n} on the council's budget.",
+            ),
+        ).id
+        for n in range(start, start + count)
+    ]
+
+
+def _unmarked(runtime: Runtime) -> set[str]:
+    return {d.comment_id for d in runtime.store.comments.unpublished_decisions(timedelta(0))}
+
+
+def test_a_batch_is_marked_published_in_the_next_batchs_transaction(runtime: Runtime) -> None:
+    first, second = _pending_ids(runtime, 3), _pending_ids(runtime, 2, start=3)
+    scorer = BatchScorer(runtime)
+    scorer.score(first)
+    assert runtime.redis.xlen(redis_keys.results("planet")) == 3  # published at once
+    assert _unmarked(runtime) == set(first)  # noted as published with the next batch
+    scorer.score(second)
+    assert _unmarked(runtime) == set(second)
+    scorer.flush()
+    assert _unmarked(runtime) == set()
+    assert runtime.redis.xlen(redis_keys.results("planet")) == 5
+
+
+def test_a_worker_dying_before_it_marks_leaves_no_repeat_in_the_stream(runtime: Runtime) -> None:
+    ids = _pending_ids(runtime, 4)
+    BatchScorer(runtime).score(ids)  # published, then the process "dies": no flush
+    assert _unmarked(runtime) == set(ids)
+    publish(runtime.store.comments.unpublished_decisions(timedelta(0)), runtime)
+    assert _unmarked(runtime) == set()
+    assert runtime.redis.xlen(redis_keys.results("planet")) == 4
+
+
+def _submit(runtime: Runtime, article: str, text: str) -> str:
+    site = runtime.store.sites.by_slug("planet") or runtime.store.sites.create("planet")[0]
+    submission = Submission(article_id=article, sender_name="Reader",
+                            email="reader@example.com", comment=text)
+    return runtime.store.comments.add(site, submission).id
+
+
+def test_comments_are_scored_against_their_articles_approved_comments(runtime: Runtime) -> None:
+    runtime.settings = replace(runtime.settings, article_context_refresh_seconds=0)
+    score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
+    bundle = runtime.models.current()
+    references = runtime.store.comments.article_reference_ids(
+        1, "budget", max_spam=bundle.reference_max_spam, limit=50)
+    # ordinary remarks: approved, most of them confidently enough to be a reference
+    assert len(references) >= bundle.contexts["spam"].neighbours
+    on_article = _submit(runtime, "budget", OFF_TOPIC)
+    fresh_article = _submit(runtime, "new-article", OFF_TOPIC)
+    score_comments([on_article, fresh_article], runtime)
+    in_context, alone = runtime.store.comments.get(on_article), runtime.store.comments.get(
+        fresh_article)
+    assert in_context is not None and alone is not None
+    assert in_context.spam is not None and alone.spam is not None
+    assert in_context.spam > alone.spam
+    assert "article_similarity" in in_context.attributes
+    assert "article_similarity" not in alone.attributes
+
+
+def test_an_installation_may_turn_the_article_context_off(runtime: Runtime) -> None:
+    runtime.settings = replace(runtime.settings, article_context=False)
+    score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
+    [decision] = score_comments([_submit(runtime, "budget", OFF_TOPIC)], runtime)
+    comment = runtime.store.comments.get(decision.comment_id)
+    assert comment is not None and "article_similarity" not in comment.attributes
