@@ -46,6 +46,7 @@ def reset_postgres(url: str) -> None:
     engine = create_engine(url)
     metadata.drop_all(engine)
     with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         connection.execute(text("DROP TABLE IF EXISTS schema_info"))
     engine.dispose()
 

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from cli import labels, model_commands, processes, sites, users
+from cli import database, labels, model_commands, processes, sites, users
 from cli.context import load_settings
 
 
@@ -19,6 +19,8 @@ def cli(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic names its dialect each time a revision is read; our own line says what changed.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @cli.command()
@@ -58,5 +60,6 @@ def run(host: str, port: int) -> None:
 cli.add_command(sites.sites)
 cli.add_command(users.users)
 cli.add_command(labels.labels)
+cli.add_command(database.db)
 for command in model_commands.COMMANDS:
     cli.add_command(command)

@@ -17,12 +17,10 @@ from config import Settings
 from domain.infra.collaborators import Runtime
 from domain.store import Store
 from domain.store.tables import metadata
+from tests.support.databases import POSTGRES_URL, require_postgres
 
 MODEL_CACHE_ROOT = (
     Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "comment-moderation-models"
-)
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
 
@@ -91,32 +89,19 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     rt.store.dispose()
 
 
-def _postgres_available() -> bool:
-    """Whether the test PostgreSQL answers."""
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception:  # noqa: BLE001 - any failure means unavailable
-        return False
-    return True
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh, migrated store on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.db'}"
     else:
-        if not _postgres_available():
-            if os.environ.get("CI"):
-                pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-            pytest.skip("PostgreSQL is not reachable")
+        require_postgres()
         url = POSTGRES_URL
         engine = create_engine(url)
         metadata.drop_all(engine)
         with engine.begin() as connection:
+            # alembic_version: the revision; schema_info: what older releases left behind
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             connection.execute(text("DROP TABLE IF EXISTS schema_info"))
         engine.dispose()
     store = Store(url)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, inspect, select, text, update
+from sqlalchemy import text
 
+from domain.store import migrations
 from domain.store.base import Database
 from domain.store.comments import CommentRepository, ScoredVerdict
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
@@ -12,7 +13,6 @@ from domain.store.labels import Label, LabelRepository
 from domain.store.reports import ReportRepository
 from domain.store.review_queue import ModerationRepository
 from domain.store.sites import SiteError, SiteRepository
-from domain.store.tables import SCHEMA_VERSION, metadata, schema_info
 from domain.store.users import UserError, UserRepository
 
 __all__ = ["Label", "ScoredVerdict", "SiteError", "Store", "UserError"]
@@ -32,28 +32,14 @@ class Store:
         self.webhooks = WebhookRepository(self.db)
 
     def migrate(self) -> None:
-        """Create or upgrade the schema; safe to call from every process on every start."""
-        with self.db.write() as connection:
-            if not self.db.is_sqlite:
-                # Processes starting together must not race to create the same tables.
-                connection.execute(text("SELECT pg_advisory_xact_lock(72616161)"))
-            existing = set(inspect(connection).get_table_names())
-            metadata.create_all(connection, checkfirst=True)
-            if "schema_info" not in existing:
-                connection.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
-            else:
-                _add_missing_columns(connection)
-                _add_missing_indexes(connection)
-                connection.execute(
-                    update(schema_info)
-                    .where(schema_info.c.version < SCHEMA_VERSION)
-                    .values(version=SCHEMA_VERSION)
-                )
+        """Bring the schema to the latest migration; every process calls this on first use."""
+        if self.schema_version() != migrations.head_revision():
+            migrations.upgrade(self.db)
 
-    def schema_version(self) -> int:
-        """The schema version recorded in the database."""
+    def schema_version(self) -> str | None:
+        """The Alembic revision the database is at (None before the first migrate)."""
         with self.db.read() as connection:
-            return int(connection.execute(select(schema_info.c.version)).scalar_one())
+            return migrations.current_revision(connection)
 
     def ping(self) -> None:
         """Raise if the database does not answer."""
@@ -63,31 +49,3 @@ class Store:
     def dispose(self) -> None:
         """Close pooled connections (after a fork, or at shutdown)."""
         self.db.engine.dispose()
-
-
-def _add_missing_columns(connection: Connection) -> None:
-    """Add the nullable columns an older database lacks (new ones only ever come nullable)."""
-    inspector = inspect(connection)
-    preparer = connection.dialect.identifier_preparer
-    for table in metadata.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present or not column.nullable:
-                continue
-            column_type = column.type.compile(dialect=connection.dialect)
-            connection.execute(
-                text(
-                    f"ALTER TABLE {preparer.format_table(table)} "
-                    f"ADD COLUMN {preparer.format_column(column)} {column_type}"
-                )
-            )
-
-
-def _add_missing_indexes(connection: Connection) -> None:
-    """Create the indexes an older database lacks (create_all skips existing tables)."""
-    inspector = inspect(connection)
-    for table in metadata.sorted_tables:
-        present = {index["name"] for index in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in present:
-                index.create(connection)

@@ -20,15 +20,8 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-# Bump when a table changes; `migrate()` adds what an older database lacks.
-SCHEMA_VERSION = 4
-
-schema_info = Table(
-    "schema_info",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("version", Integer, nullable=False),
-)
+# Change a table here, then write its migration: `moderation db revision "what changed"`
+# (docs/architecture.md). tests/domain/store/test_migrations.py fails until you do.
 
 sites = Table(
     "sites",

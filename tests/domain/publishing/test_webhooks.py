@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import orjson
 import pytest
-from sqlalchemy import text
 
 from domain.infra.collaborators import Runtime
 from domain.publishing import webhooks
 from domain.publishing.publisher import result_payload
 from domain.records import Site, Submission
 from domain.scoring.score import score_now
-from domain.store import Store
-from domain.store.tables import SCHEMA_VERSION
 from tests.support.receiver import receiving
 
 SECRET = "whsec-7d1c2b3a"
@@ -115,17 +110,3 @@ def test_sites_without_a_webhook_queue_nothing(runtime: Runtime, site: Site) -> 
     runtime.store.webhooks.set_webhook("daily-planet", None, None)
     score_now(site, SUBMISSION, runtime)
     assert webhooks.take_queued(runtime.redis) == []
-
-
-def test_migrate_adds_the_new_columns_to_an_older_database(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'old.db'}")
-    store.migrate()
-    with store.db.write() as connection:
-        connection.execute(text("ALTER TABLE sites DROP COLUMN coral_secrets"))
-        connection.execute(text("UPDATE schema_info SET version = 1"))
-    store.migrate()
-    site, _key = store.sites.create("daily-planet")
-    store.webhooks.set_coral_secrets("daily-planet", ["ssc_1"])
-    assert store.webhooks.coral_secrets(site.id) == ["ssc_1"]
-    assert store.schema_version() == SCHEMA_VERSION
-    store.dispose()

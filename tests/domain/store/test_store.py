@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, text
 
 from domain.records import Site, Submission
 from domain.store import ScoredVerdict, SiteError, Store
@@ -32,24 +31,6 @@ def verdict_for(comment_id: str, site_id: int, status: Status = Status.APPROVED)
         spans=[],
         model_version="v1",
     )
-
-
-def test_migrate_is_repeatable(store: Store) -> None:
-    store.migrate()
-    assert store.schema_version() >= 1
-
-
-def test_migrate_creates_the_indexes_an_older_database_lacks(store: Store) -> None:
-    with store.db.write() as connection:
-        connection.execute(text("DROP INDEX ix_comments_article"))
-    assert "ix_comments_article" not in _index_names(store, "comments")
-    store.migrate()
-    assert "ix_comments_article" in _index_names(store, "comments")
-
-
-def _index_names(store: Store, table: str) -> set[str]:
-    with store.db.read() as connection:
-        return {str(index["name"]) for index in inspect(connection).get_indexes(table)}
 
 
 def test_site_keys_are_stored_hashed_and_resolve(store: Store) -> None:
