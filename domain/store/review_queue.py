@@ -82,6 +82,7 @@ class Change:
     expected: Status
     new: Status
     reason: str | None = None
+    statement: dict[str, Any] | None = None  # a rejection's statement of reasons
 
 
 @dataclass
@@ -266,7 +267,8 @@ class ModerationRepository:
         changed = connection.execute(
             update(comments)
             .where(comments.c.id == change.comment_id, comments.c.status == change.expected.value)
-            .values(status=change.new.value, decided_by=DecidedBy.MODERATOR.value, decided_at=now)
+            .values(status=change.new.value, decided_by=DecidedBy.MODERATOR.value,
+                    decided_at=now, statement=change.statement)
         ).rowcount
         if changed != 1:
             applied.conflicts[change.comment_id] = Status(current.status)
@@ -284,6 +286,7 @@ class ModerationRepository:
                     reason=change.reason,
                     model_version=current.model_version,
                     created_at=now,
+                    statement=change.statement,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         )
