@@ -7,7 +7,7 @@ import os
 
 import click
 
-from cli import labels, model_commands, processes, sites, users
+from cli import authors, labels, model_commands, processes, sites, users
 from cli.context import load_settings
 
 
@@ -58,5 +58,6 @@ def run(host: str, port: int) -> None:
 cli.add_command(sites.sites)
 cli.add_command(users.users)
 cli.add_command(labels.labels)
+cli.add_command(authors.authors)
 for command in model_commands.COMMANDS:
     cli.add_command(command)

@@ -26,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.records import Comment, Decision, utcnow
 from domain.store.base import Database
+from domain.store.newsroom.appeals import appealed_condition
+from domain.store.newsroom.reader_reports import reported_condition
 from domain.store.rows import (
     COMMENT_COLUMNS,
     comment_from_row,
@@ -36,8 +38,10 @@ from domain.store.sites import visible_to
 from domain.store.tables import blocked_authors, comments, decisions, sites
 from domain.vocabulary import DecidedBy, Event, Status
 
-# The queue's public status filter (`?status=`); "all" also shows comments still pending.
-STATUS_FILTERS = ("flagged", "approved", "rejected", "all")
+# The queue's public status filter (`?status=`); "all" also shows comments still pending;
+# "reported" holds comments with readers' reports to review, "appealed" authors' appeals.
+STATUS_FILTERS = ("flagged", "approved", "rejected", "all", "reported", "appealed")
+SPECIAL_QUEUES = {"reported": reported_condition, "appealed": appealed_condition}
 SORTS = ("oldest", "newest", "score", "uncertainty")
 UNDO_REASON = "undo"
 
@@ -144,7 +148,9 @@ class ModerationRepository:
     ) -> QueuePage:
         """One page of comments matching the filter, among the sites the user may see."""
         conditions: list[ColumnElement[bool]] = [visible_to(visible_sites)]
-        if wanted.status != "all":
+        if wanted.status in SPECIAL_QUEUES:
+            conditions.append(SPECIAL_QUEUES[wanted.status]())
+        elif wanted.status != "all":
             conditions.append(comments.c.status == wanted.status)
         if wanted.site:
             conditions.append(sites.c.slug == wanted.site)
