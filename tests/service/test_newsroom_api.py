@@ -199,3 +199,28 @@ def test_appeals_one_per_decision_decided_by_another_moderator(
     taught = runtime.store.labels.all()
     labels = [(x.label, x.source) for x in taught if x.source == "appeal"]
     assert sorted(labels) == [("ham", "appeal"), ("ok", "appeal")]
+
+
+def test_the_openapi_document_lists_the_newsroom_endpoints(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path in (
+        "/api/v1/comments/{comment_id}/reports",
+        "/api/v1/comments/{comment_id}/appeals",
+        "/api/v1/authors/export",
+        "/api/v1/authors",
+    ):
+        assert path in document["paths"]
+    statement = document["components"]["schemas"]["Comment"]["properties"]["statement"]
+    assert statement["$ref"].endswith("/Statement")
+
+
+def test_erasure_needs_an_email_and_is_idempotent(
+    client: FlaskClient, auth: dict[str, str], runtime: Runtime, site_and_key: tuple[Site, str]
+) -> None:
+    assert client.delete("/api/v1/authors", headers=auth).status_code == 422
+    assert client.get("/api/v1/authors/export?email=", headers=auth).status_code == 422
+    add_comment(runtime, site_and_key[0], Status.APPROVED, email="a@example.com")
+    first = client.delete("/api/v1/authors?email=a@example.com", headers=auth).get_json()
+    second = client.delete("/api/v1/authors?email=a@example.com", headers=auth).get_json()
+    assert (first["comments_erased"], second["comments_erased"]) == (1, 0)
+    assert client.delete("/api/v1/authors?email=a@example.com").status_code == 401
