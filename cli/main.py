@@ -7,7 +7,7 @@ import os
 
 import click
 
-from cli import database, labels, model_commands, processes, sites, users
+from cli import authors, database, labels, model_commands, processes, sites, users
 from cli.context import load_settings
 
 
@@ -61,5 +61,6 @@ cli.add_command(sites.sites)
 cli.add_command(users.users)
 cli.add_command(labels.labels)
 cli.add_command(database.db)
+cli.add_command(authors.authors)
 for command in model_commands.COMMANDS:
     cli.add_command(command)

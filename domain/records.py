@@ -69,6 +69,7 @@ class Comment:
     decided_at: datetime | None = None
     site_slug: str = ""
     author_blocked: bool = False  # only known when loaded for scoring
+    statement: dict[str, Any] | None = None  # a rejection's statement of reasons
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Decision:
     toxicity: float | None = None
     reasons: tuple[str, ...] = ()
     published_at: datetime | None = None
+    statement: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ class Event(StrEnum):
 
     VERDICT = "verdict"
     MODERATED = "moderated"
+    REPORTED = "reported"  # readers' reports moved an approved comment to flagged
+    APPEAL = "appeal"  # a moderator decided an author's appeal
 
 
 class Role(StrEnum):

@@ -15,6 +15,7 @@ from domain.intake.admission import form_trap
 from domain.intake.validate import validate_submission
 from domain.records import Comment, Site
 from domain.store.comments import new_comment_id
+from domain.vocabulary import Status
 from service.context import current_runtime
 from service.responses import error_response, json_response
 
@@ -78,6 +79,8 @@ def comment_document(comment: Comment) -> dict[str, Any]:
         "decided_by": comment.decided_by.value if comment.decided_by else None,
         "created_at": comment.created_at.isoformat(),
         "decided_at": comment.decided_at.isoformat() if comment.decided_at else None,
+        # a rejection's statement of reasons (DSA art. 17), null otherwise
+        "statement": comment.statement if comment.status is Status.REJECTED else None,
     }
 
 

@@ -9,7 +9,18 @@ from flask import Flask
 
 from config import Settings
 from domain.infra.collaborators import Runtime
-from service import api, compat, errors, feedback, health, moderation_api, openapi, review, security
+from service import (
+    api,
+    compat,
+    errors,
+    feedback,
+    health,
+    moderation_api,
+    newsroom_api,
+    openapi,
+    review,
+    security,
+)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -35,6 +46,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(moderation_api.blueprint)
+    app.register_blueprint(newsroom_api.blueprint)  # reports, appeals, authors' data
     compat.register(app)  # Perspective, Akismet, Coral Talk: key/signature auth, CSRF-exempt
     review.register(app)
     review.protect(app)  # CSRF on every form; last, so it sees every API blueprint to exempt

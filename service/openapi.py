@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from domain.intake.validate import MAX_CHARS
-from service import moderation_openapi
+from service import moderation_openapi, newsroom_openapi
 from service.responses import json_response
 
 blueprint = Blueprint("openapi", __name__)
@@ -88,6 +88,7 @@ COMMENT = {
         "decided_by": {"type": ["string", "null"], "enum": ["model", "rule", "moderator", None]},
         "created_at": {"type": "string", "format": "date-time"},
         "decided_at": {"type": ["string", "null"]},
+        "statement": {"$ref": "#/components/schemas/Statement"},
     },
     "required": ["id", "status", "scores", "reasons", "model_version", "decided_by"],
 }
@@ -128,6 +129,7 @@ def document() -> dict[str, Any]:
                 "ValidationErrors": VALIDATION_ERRORS,
                 "Comment": COMMENT,
                 "NewComment": comment_body,
+                **newsroom_openapi.SCHEMAS,
             },
         },
         "security": [{"siteKey": []}],
@@ -208,6 +210,7 @@ def document() -> dict[str, Any]:
                 }
             },
             **moderation_openapi.PATHS,
+            **newsroom_openapi.PATHS,
         },
     }
 

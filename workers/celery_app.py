@@ -37,6 +37,17 @@ def configure(settings: Settings) -> Celery:
                 "schedule": timedelta(seconds=settings.retrain_interval_seconds),
                 "options": {"expires": 3600},
             },
+            # Authors' erasures left half done by a killed process, and sites' retention.
+            "resume-erasures": {
+                "task": "moderation.resume_erasures",
+                "schedule": timedelta(minutes=1),
+                "options": {"expires": 60},
+            },
+            "retention": {
+                "task": "moderation.apply_retention",
+                "schedule": timedelta(hours=1),
+                "options": {"expires": 3600},
+            },
             "dispatch-webhooks": {
                 "task": "moderation.dispatch_webhooks",
                 "schedule": timedelta(seconds=1),

@@ -7,6 +7,8 @@ each worker process scores them (workers/consumer.py, docs/architecture.md).
 from __future__ import annotations
 
 from domain import training
+from domain.newsroom.authors import resume_erasures
+from domain.newsroom.retention import apply_retention
 from domain.scoring.sweep import sweep as sweep_comments
 from workers.celery_app import app
 from workers.context import runtime
@@ -26,3 +28,15 @@ def retrain_if_needed() -> dict[str, object]:
     if not training.needs_retraining(rt):
         return {"skipped": "too few new labels"}
     return training.retrain(rt).as_dict()
+
+
+@app.task(name="moderation.resume_erasures", acks_late=True)
+def resume_unfinished_erasures() -> dict[str, int]:
+    """Finish authors' erasures that an interrupted process left running."""
+    return {str(job.id): job.comments_erased for job in resume_erasures(runtime())}
+
+
+@app.task(name="moderation.apply_retention", acks_late=True)
+def retention() -> dict[str, dict[str, int]]:
+    """Purge what each site's retention policy no longer allows to keep."""
+    return apply_retention(runtime())

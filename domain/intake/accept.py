@@ -22,7 +22,9 @@ def submit_comment(
     """
     comment = runtime.store.comments.add(site, submission, comment_id)
     if rule_reason:
-        decisions = runtime.store.comments.record_verdicts([rule_decision(comment, rule_reason)])
+        decisions = runtime.store.comments.record_verdicts(
+            [rule_decision(comment, rule_reason, site.policy)]
+        )
         publish(decisions, runtime)
         return runtime.store.comments.get(comment.id) or comment
     runtime.queue.enqueue([comment.id])

@@ -40,6 +40,8 @@ def result_payload(decision: Decision) -> dict[str, Any]:
         "decided_by": decision.decided_by.value,
         "decided_at": decision.created_at.isoformat(),
         "decision_id": decision.id,
+        # a rejection's statement of reasons (JSON); empty for other decisions
+        "statement": decision.statement,
     }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.infra.collaborators import Runtime
+from domain.newsroom.statements import rejection_statements
 from domain.publishing.deliver import publish
 from domain.records import Comment, Decision, Site, User
 from domain.scoring.decide import Thresholds, thresholds_for
@@ -258,10 +259,18 @@ def _apply(
     new_status: Status,
     reason: str | None,
 ) -> Outcome:
-    """Record the changes, label them, then publish them to the sites."""
+    """Record the changes, label them, then publish them to the sites.
+
+    A rejection carries its statement of reasons; an approval clears the readers' reports
+    the moderator reviewed.
+    """
+    statements = rejection_statements(runtime, comments, [c for c, _ in seen], new_status, reason)
     applied = runtime.store.moderation.apply(
-        [Change(cid, expected, new_status, reason) for cid, expected in seen], user.id
+        [Change(cid, expected, new_status, reason, statements.get(cid)) for cid, expected in seen],
+        user.id,
     )
+    if new_status is Status.APPROVED:
+        runtime.store.reader_reports.clear([d.comment_id for d in applied.decisions])
     labels = [
         Label(
             text=comments[d.comment_id].body,

@@ -8,6 +8,7 @@ from typing import Any
 
 from classifier import ModelBundle, Score
 from classifier.scoring import WITHOUT_IDENTITY
+from domain.newsroom.statements import statement
 from domain.records import Comment, Verdict
 from domain.store import ScoredVerdict
 from domain.vocabulary import AXES, DecidedBy, Status
@@ -103,17 +104,31 @@ def model_verdict(site_policy: Mapping[str, Any], score: Score, bundle: ModelBun
     return decide(scores, thresholds)
 
 
-def rule_decision(comment: Comment, reason: str) -> ScoredVerdict:
+def rule_decision(
+    comment: Comment, reason: str, policy: Mapping[str, Any] | None = None
+) -> ScoredVerdict:
     """A rule's rejection of a comment, ready to record."""
-    return to_record(comment, rule_verdict(reason), None, None)
+    return to_record(comment, rule_verdict(reason), None, None, policy)
 
 
 def to_record(
-    comment: Comment, verdict: Verdict, score: Score | None, model_version: str | None
+    comment: Comment,
+    verdict: Verdict,
+    score: Score | None,
+    model_version: str | None,
+    policy: Mapping[str, Any] | None = None,
 ) -> ScoredVerdict:
-    """Combine a comment, its verdict and its score into what the store records."""
+    """Combine a comment, its verdict and its score into what the store records.
+
+    A rejection carries its statement of reasons, worded by the site's policy.
+    """
     as_dict = score.as_dict() if score is not None else {}
     reasons = list(dict.fromkeys([*as_dict.get("reasons", []), *verdict.reasons]))
+    told = (
+        statement(policy or {}, verdict.decided_by, reasons)
+        if verdict.status is Status.REJECTED
+        else None
+    )
     return ScoredVerdict(
         comment_id=comment.id,
         site_id=comment.site_id,
@@ -125,4 +140,5 @@ def to_record(
         reasons=reasons,
         spans=as_dict.get("spans", []),
         model_version=model_version,
+        statement=told,
     )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from classifier import ModelBundle, Score
 from domain.infra.collaborators import Runtime
+from domain.newsroom.reports import apply_reports
 from domain.publishing.deliver import deliver, publish
 from domain.records import Comment, Decision, Site, Submission
 from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
 from domain.store import ScoredVerdict
+from domain.vocabulary import Status
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,9 @@ class BatchScorer:
         verdicts = _verdicts(comments, self._runtime)
         decisions = store.comments.record_verdicts(verdicts, mark_published=self._published)
         self._published = deliver(decisions, self._runtime)
-        return decisions
+        # Readers may have reported a comment while it waited: count them now it is approved.
+        approved = [d.comment_id for d in decisions if d.new_status is Status.APPROVED]
+        return decisions + apply_reports(self._runtime, approved)
 
     def flush(self) -> None:
         """Note the last batch as published now (the queue is empty, or we are stopping)."""
@@ -65,29 +70,35 @@ def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Com
     bundle = runtime.models.current()
     [score] = _score_in_context(bundle, [comment], runtime)
     if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
-        verdict = to_record(comment, blocked_author_verdict(), None, None)
+        verdict = to_record(comment, blocked_author_verdict(), None, None, site.policy)
     else:
         decided = model_verdict(site.policy, score, bundle)
-        verdict = to_record(comment, decided, score, bundle.version)
+        verdict = to_record(comment, decided, score, bundle.version, site.policy)
     publish(runtime.store.comments.record_verdicts([verdict]), runtime)
     return runtime.store.comments.get(comment.id) or comment, score
 
 
 def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
     """Blocked authors are rejected by rule; everyone else is scored in one batch."""
+    sites = runtime.store.sites.cached_by_id()
+
+    def policy(comment: Comment) -> dict[str, Any]:
+        site = sites.get(comment.site_id)
+        return site.policy if site else {}
+
     verdicts = [
-        to_record(c, blocked_author_verdict(), None, None) for c in comments if c.author_blocked
+        to_record(c, blocked_author_verdict(), None, None, policy(c))
+        for c in comments
+        if c.author_blocked
     ]
     to_score = [c for c in comments if not c.author_blocked]
     if not to_score:
         return verdicts
     bundle = runtime.models.current()
-    sites = runtime.store.sites.cached_by_id()
     scores = _score_in_context(bundle, to_score, runtime)
     for comment, score in zip(to_score, scores, strict=True):
-        site = sites.get(comment.site_id)
-        verdict = model_verdict(site.policy if site else {}, score, bundle)
-        verdicts.append(to_record(comment, verdict, score, bundle.version))
+        verdict = model_verdict(policy(comment), score, bundle)
+        verdicts.append(to_record(comment, verdict, score, bundle.version, policy(comment)))
     return verdicts
 
 

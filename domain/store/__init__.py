@@ -10,6 +10,7 @@ from domain.store.comments import CommentRepository, ScoredVerdict
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
+from domain.store.newsroom import AppealRepository, AuthorDataRepository, ReaderReportRepository
 from domain.store.reports import ReportRepository
 from domain.store.review_queue import ModerationRepository
 from domain.store.sites import SiteError, SiteRepository
@@ -30,6 +31,9 @@ class Store:
         self.moderation = ModerationRepository(self.db)
         self.reports = ReportRepository(self.db)
         self.webhooks = WebhookRepository(self.db)
+        self.reader_reports = ReaderReportRepository(self.db)
+        self.appeals = AppealRepository(self.db)
+        self.authors = AuthorDataRepository(self.db)
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration; every process calls this on first use."""

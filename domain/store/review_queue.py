@@ -26,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.records import Comment, Decision, utcnow
 from domain.store.base import Database
+from domain.store.newsroom.appeals import appealed_condition
+from domain.store.newsroom.reader_reports import reported_condition
 from domain.store.rows import (
     COMMENT_COLUMNS,
     comment_from_row,
@@ -36,8 +38,10 @@ from domain.store.sites import visible_to
 from domain.store.tables import blocked_authors, comments, decisions, sites
 from domain.vocabulary import DecidedBy, Event, Status
 
-# The queue's public status filter (`?status=`); "all" also shows comments still pending.
-STATUS_FILTERS = ("flagged", "approved", "rejected", "all")
+# The queue's public status filter (`?status=`); "all" also shows comments still pending;
+# "reported" holds comments with readers' reports to review, "appealed" authors' appeals.
+STATUS_FILTERS = ("flagged", "approved", "rejected", "all", "reported", "appealed")
+SPECIAL_QUEUES = {"reported": reported_condition, "appealed": appealed_condition}
 SORTS = ("oldest", "newest", "score", "uncertainty")
 UNDO_REASON = "undo"
 
@@ -82,6 +86,7 @@ class Change:
     expected: Status
     new: Status
     reason: str | None = None
+    statement: dict[str, Any] | None = None  # a rejection's statement of reasons
 
 
 @dataclass
@@ -143,7 +148,9 @@ class ModerationRepository:
     ) -> QueuePage:
         """One page of comments matching the filter, among the sites the user may see."""
         conditions: list[ColumnElement[bool]] = [visible_to(visible_sites)]
-        if wanted.status != "all":
+        if wanted.status in SPECIAL_QUEUES:
+            conditions.append(SPECIAL_QUEUES[wanted.status]())
+        elif wanted.status != "all":
             conditions.append(comments.c.status == wanted.status)
         if wanted.site:
             conditions.append(sites.c.slug == wanted.site)
@@ -266,7 +273,8 @@ class ModerationRepository:
         changed = connection.execute(
             update(comments)
             .where(comments.c.id == change.comment_id, comments.c.status == change.expected.value)
-            .values(status=change.new.value, decided_by=DecidedBy.MODERATOR.value, decided_at=now)
+            .values(status=change.new.value, decided_by=DecidedBy.MODERATOR.value,
+                    decided_at=now, statement=change.statement)
         ).rowcount
         if changed != 1:
             applied.conflicts[change.comment_id] = Status(current.status)
@@ -284,6 +292,7 @@ class ModerationRepository:
                     reason=change.reason,
                     model_version=current.model_version,
                     created_at=now,
+                    statement=change.statement,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         )

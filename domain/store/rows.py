@@ -38,6 +38,7 @@ def comment_from_row(row: Any) -> Comment:
         decided_by=DecidedBy(row.decided_by) if row.decided_by else None,
         created_at=as_utc(row.created_at) or utcnow(),
         decided_at=as_utc(row.decided_at),
+        statement=row.statement,
     )
 
 
@@ -72,6 +73,7 @@ def decision_from_row(row: Row[Any]) -> Decision:
         toxicity=row.toxicity,
         reasons=tuple(row.reasons or ()),
         published_at=as_utc(row.published_at),
+        statement=row.statement,
     )
 
 

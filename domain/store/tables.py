@@ -64,6 +64,10 @@ comments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("enqueued_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),
+    # the statement of reasons of a rejection, shown to the author (v5)
+    Column("statement", JSON),
+    # the erasure job (or retention run, -1) that anonymised this comment (v5)
+    Column("erased_by", Integer),
     Index("ix_comments_status_created", "status", "created_at"),
     Index("ix_comments_site_created", "site_id", "created_at"),
     Index("ix_comments_site_email", "site_id", "email"),
@@ -88,6 +92,7 @@ decisions = Table(
     Column("model_version", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("published_at", DateTime(timezone=True)),
+    Column("statement", JSON),  # a rejection's statement of reasons, as published (v5)
     Index("ix_decisions_comment", "comment_id"),
     Index("ix_decisions_unpublished", "published_at", "created_at"),
     Index("ix_decisions_site_created", "site_id", "created_at"),
@@ -150,4 +155,70 @@ webhook_deliveries = Table(
     Column("error", String(500)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_webhook_deliveries_decision", "decision_id"),
+)
+
+# Readers' reports (DSA notices): one per reporter and comment counts. A moderator's approval
+# clears the reports it reviewed, so only reports with new reasons can flag the comment again.
+reader_reports = Table(
+    "reader_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", String(32), ForeignKey("comments.id"), nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("reporter", String(200), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("message", Text),
+    Column("legal_grounds", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("cleared_at", DateTime(timezone=True)),
+    UniqueConstraint("comment_id", "reporter", name="uq_reader_reports_comment_reporter"),
+    Index("ix_reader_reports_site_reporter", "site_id", "reporter", "created_at"),
+)
+
+# Report attempts refused because one reporter flooded a site: shown to moderators.
+refused_reports = Table(
+    "refused_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("reporter", String(200), nullable=False),
+    Column("refused", Integer, nullable=False),
+    Column("last_refused_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("site_id", "reporter", name="uq_refused_reports_site_reporter"),
+)
+
+# Authors' appeals against a decision: one per decision.
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", String(32), ForeignKey("comments.id"), nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=False, unique=True),
+    Column("message", Text),
+    Column("status", String(16), nullable=False),  # pending, upheld, reversed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("user_id", Integer),
+    Column("outcome_reason", String(200)),
+    Column("outcome_decision_id", Integer),
+    Index("ix_appeals_status", "status", "created_at"),
+    Index("ix_appeals_comment", "comment_id"),
+)
+
+# Erasure requests (GDPR art. 17): the audit of who was erased when, and the resumable job.
+# The email is kept only while the job runs; afterwards only its SHA-256 remains.
+erasure_jobs = Table(
+    "erasure_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("email", String(254)),
+    Column("email_sha256", String(64), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # running, done
+    Column("comments_erased", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Index("ix_erasure_jobs_status", "status"),
 )

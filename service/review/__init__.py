@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from domain.review.decisions import REASONS, highlight
 from service.errors import wants_json
 from service.responses import error_response
-from service.review import admin, audit, author, dashboard, history, queue
+from service.review import admin, appeals, audit, author, dashboard, history, queue
 from service.review import auth as auth
 from service.review.csrf import protect
 from service.review.formatting import age, percent
@@ -27,7 +27,7 @@ def _csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
 
 def register(app: Flask) -> None:
     """Register the pages' blueprints, template helpers and the CSRF failure page."""
-    for module in (auth, queue, author, history, audit, dashboard, admin):
+    for module in (auth, queue, author, history, audit, dashboard, admin, appeals):
         app.register_blueprint(module.blueprint)
     app.add_template_global(highlight, "highlight")
     app.jinja_env.globals["REASONS"] = REASONS

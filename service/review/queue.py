@@ -48,9 +48,12 @@ def index() -> str:
     uncertain = wanted.sort == "uncertainty"
     lines = review.lines_of(thresholds, site_ids) if uncertain else {}
     page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
+    shown = [c.id for c in page.comments]
     return render_template(
         "review/queue.html",
         page=page,
+        reports=runtime.store.reader_reports.for_comments(shown),
+        appeals=runtime.store.appeals.for_comments(shown),
         wanted=wanted,
         errors=errors,
         sites=sorted(site_ids),
