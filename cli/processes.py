@@ -58,12 +58,12 @@ def run_beat(settings: Settings, loglevel: str) -> None:
 
 def _train_first_model(settings: Settings, registry: Any) -> None:
     """Train and promote the first model, with progress bars (minutes with the tier)."""
-    from cli.models import ProgressBars
+    from cli.models import TrainingProgress
 
     click.echo("Training the first model from the shipped data"
                + (" with the embedding tier (embedding ~28k texts takes 10-20 minutes the "
                   "first time)" if settings.embeddings else "") + "...")
-    bars = ProgressBars()
+    bars = TrainingProgress()
     try:
         registry.ensure_current(lambda: registry.train(progress=bars))
     finally:
