@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
@@ -24,16 +25,21 @@ def redis_server_binary() -> str:
     return __redis_executable__ or "redis-server"
 
 
-def die_with_parent() -> None:
-    """In a child before exec: ask Linux to SIGTERM it when its parent dies (elsewhere: no-op).
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` asking Linux to SIGTERM the child when its parent dies (None elsewhere).
 
     Children started in their own session miss a terminal's Ctrl-C and would outlive a parent
-    that was killed outright; this keeps them from lingering.
+    killed outright. libc is loaded here, in the parent, so the forked child makes only the
+    one system call before exec.
     """
     if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def set_parent_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return set_parent_death_signal
 
 
 def free_port() -> int:
@@ -85,7 +91,7 @@ class EmbeddedRedis:
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 start_new_session=own_session,
-                preexec_fn=die_with_parent if own_session else None,
+                preexec_fn=die_with_parent() if own_session else None,
             )
         try:
             self._wait_ready(timeout)
