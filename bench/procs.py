@@ -20,13 +20,15 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 class Child:
     """A child process in its own session whose output is collected line by line."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, name: str, args: list[str], env: dict[str, str], cwd: Path = ROOT
+    ) -> None:
         self.name = name
         self.lines: list[str] = []
         self._new_lines: queue.Queue[str] = queue.Queue()
         self.process = subprocess.Popen(
             args,
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

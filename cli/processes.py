@@ -13,9 +13,12 @@ from typing import Any
 import click
 
 from cli.context import open_store
-from cli.embedded_redis import EmbeddedRedis
+from cli.embedded_redis import EmbeddedRedis, die_with_parent
 from config import Settings
 from domain.infra.redis_url import embedded_url_file
+
+# What stops `moderation run` cleanly: Ctrl-C, `kill`, a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def run_web(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -58,12 +61,12 @@ def run_beat(settings: Settings, loglevel: str) -> None:
 
 def _train_first_model(settings: Settings, registry: Any) -> None:
     """Train and promote the first model, with progress bars (minutes with the tier)."""
-    from cli.model_commands import ProgressBars
+    from cli.model_commands import TrainingProgress
 
     click.echo("Training the first model from the shipped data"
                + (" with the embedding tier (embedding ~28k texts takes 10-20 minutes the "
                   "first time)" if settings.embeddings else "") + "...")
-    bars = ProgressBars()
+    bars = TrainingProgress()
     try:
         registry.ensure_current(lambda: registry.train(progress=bars))
     finally:
@@ -93,65 +96,144 @@ def _bootstrap(settings: Settings) -> None:
         click.echo(f"Created admin 'admin@localhost' with password (shown once): {password}")
 
 
+def _child_env(settings: Settings) -> dict[str, str]:
+    """Our environment, with the path settings as the absolute paths this process resolved."""
+    env = dict(os.environ, MODERATION_DATA_DIR=str(settings.data_dir))
+    if settings.models_dir is not None:
+        env["MODERATION_MODELS_DIR"] = str(settings.models_dir)
+    if settings.database_url:
+        env["DATABASE_URL"] = settings.database_url
+    if settings.embedding_model:
+        env["MODERATION_EMBEDDING_MODEL"] = settings.embedding_model
+    return env
+
+
 def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start one of our commands as a child process."""
-    return subprocess.Popen([sys.executable, "-m", "cli", *command], env=env)
+    """Start one of our commands as a child in its own session.
+
+    A terminal's Ctrl-C then reaches only `run`, which stops the children in order (the worker
+    while Redis is still there); they still get SIGTERM if `run` is killed outright.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", *command],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=die_with_parent(),
+    )
 
 
-def run_all(settings: Settings, host: str, port: int) -> None:
-    """Everything on one machine, stopped together on Ctrl-C or SIGTERM."""
-    env = dict(os.environ, MODERATION_DATA_DIR=str(settings.data_dir.resolve()))
+def run_all(settings: Settings, host: str, port: int) -> int:
+    """Everything on one machine until Ctrl-C or SIGTERM; returns the exit status.
+
+    Stopping asked for (Ctrl-C, SIGTERM, SIGHUP) is a normal end, status 0; a child that dies
+    on its own stops the others and gives 1. The worker stops first, while Redis is still up
+    to take what it publishes, then web and beat, then the embedded Redis.
+    """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _interrupt)
+    env = _child_env(settings)
     embedded: EmbeddedRedis | None = None
-    if not settings.redis_url:
-        embedded = EmbeddedRedis(settings.data_dir / "redis").start()
-        embedded_url_file(settings).write_text(embedded.url)
-        env["REDIS_URL"] = embedded.url
-        click.echo(f"Started an embedded Redis at {embedded.url}")
-    children: list[subprocess.Popen[bytes]] = []
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    status = 0
     try:
+        if not settings.redis_url:
+            embedded = EmbeddedRedis(settings.data_dir / "redis").start(own_session=True)
+            embedded_url_file(settings).write_text(embedded.url)
+            env["REDIS_URL"] = embedded.url
+            click.echo(f"Started an embedded Redis at {embedded.url}")
         _bootstrap(settings)
-        children = [
-            _spawn(["web", "--host", host, "--port", str(port)], env),
-            # One worker process: web and worker share this machine's cores, and a single
-            # consumer forms bigger batches (docs/performance.md).
-            _spawn(["worker", "--concurrency", "1"], env),
-            _spawn(["beat", "--loglevel", "WARNING"], env),
-        ]
-        click.echo(f"Moderation service running at http://{host}:{port}/ (review: /review)")
-        click.echo(f"API: POST http://{host}:{port}/api/v1/comments  -  Ctrl-C stops everything.")
-        _wait_for_signal(children)
+        # One worker process: web and worker share this machine's cores, and a single
+        # consumer forms bigger batches (docs/performance.md).
+        children["worker"] = _spawn(["worker", "--concurrency", "1"], env)
+        children["web"] = _spawn(["web", "--host", host, "--port", str(port)], env)
+        children["beat"] = _spawn(["beat", "--loglevel", "WARNING"], env)
+        base = _base_url(host, port)
+        if _wait_until_answering(f"{base}/healthz", children):
+            click.echo(f"Moderation service running at {base}/ (review: {base}/review)")
+            click.echo(f"API: POST {base}/api/v1/comments  -  Ctrl-C stops everything.")
+            _wait_for_a_child_to_stop(children)
+        status = 1
+    except KeyboardInterrupt:
+        click.echo("\nStopping (the worker first, Redis last) ...")
     finally:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
         _stop_children(children)
         if embedded is not None:
             embedded_url_file(settings).unlink(missing_ok=True)
             embedded.stop()
+    if status == 0:
+        click.echo("Stopped.")
+    return status
 
 
-def _wait_for_signal(children: list[subprocess.Popen[bytes]]) -> None:
-    """Block until SIGINT/SIGTERM, or until a child dies (then stop the rest)."""
-    stopping = False
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    """Treat SIGTERM and SIGHUP like Ctrl-C: unwind to run_all's clean stop."""
+    raise KeyboardInterrupt
 
-    def request_stop(_signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    while not stopping:
-        if any(child.poll() is not None for child in children):
-            click.echo("A process stopped; stopping the others.", err=True)
-            return
+def _base_url(host: str, port: int) -> str:
+    """The address to print and probe: a wildcard bind is reached on the loopback."""
+    probe = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{probe}]:{port}" if ":" in probe else f"http://{probe}:{port}"
+
+
+def _wait_until_answering(
+    url: str, children: dict[str, subprocess.Popen[bytes]], timeout: float = 120.0
+) -> bool:
+    """Poll the health check until it answers 200; False if a child died or time ran out."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _stopped_child(children):
+            return False
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    click.echo(f"{url} did not answer within {timeout:.0f} s; stopping.", err=True)
+    return False
+
+
+def _stopped_child(children: dict[str, subprocess.Popen[bytes]]) -> bool:
+    """Whether a child has exited (and say which)."""
+    for name, child in children.items():
+        if child.poll() is not None:
+            click.echo(f"The {name} stopped (status {child.returncode}); stopping the others.",
+                       err=True)
+            return True
+    return False
+
+
+def _wait_for_a_child_to_stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Block until a child dies (Ctrl-C and SIGTERM arrive as KeyboardInterrupt)."""
+    while not _stopped_child(children):
         time.sleep(0.5)
 
 
-def _stop_children(children: list[subprocess.Popen[bytes]], timeout: float = 40.0) -> None:
-    """SIGTERM each child (they finish in-flight work), then wait; kill stragglers."""
-    for child in children:
+def _stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Stop the worker first (it finishes its batch and publishes), then web and beat."""
+    _stop({name: child for name, child in children.items() if name == "worker"})
+    _stop({name: child for name, child in children.items() if name != "worker"})
+
+
+def _stop(children: dict[str, subprocess.Popen[bytes]], timeout: float = 30.0) -> None:
+    """SIGTERM each child and wait; then SIGKILL whatever is left of its session."""
+    for child in children.values():
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    for child in children:
+    for name, child in children.items():
         try:
             child.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
+            click.echo(f"The {name} did not stop within {timeout:.0f} s; killing it.", err=True)
+        try:
+            os.killpg(child.pid, signal.SIGKILL)  # the child's stragglers (a pool process)
+        except ProcessLookupError:
+            pass
+        child.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import warnings
 from collections.abc import Mapping
@@ -69,6 +70,28 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
     finally:
         temporary.unlink(missing_ok=True)
     return key_file.read_text().strip()
+
+
+def _path(raw: str) -> Path:
+    """A path setting made absolute now, so it means the same in every process and directory.
+
+    Relative paths are read from the directory the command started in; the children of
+    `moderation run` and the embedded redis-server (which changes into its own folder) then
+    all see the same place.
+    """
+    return Path(raw).expanduser().resolve()
+
+
+def _database_url(raw: str) -> str:
+    """DATABASE_URL, with a relative SQLite file made absolute (see `_path`)."""
+    match = re.match(r"sqlite(\+\w+)?:///", raw)
+    if match is None:
+        return raw
+    prefix = match.group(0)
+    database, sep, query = raw[len(prefix) :].partition("?")
+    if not database or database == ":memory:" or database.startswith(("/", "file:")):
+        return raw
+    return f"{prefix}{_path(database)}{sep}{query}"
 
 
 def _warn_unknown(env: Mapping[str, str]) -> None:
@@ -184,18 +207,21 @@ class Settings:
         """Read settings from the environment (or a given mapping)."""
         env = os.environ if env is None else env
         _warn_unknown(env)
-        data_dir = Path(env.get("MODERATION_DATA_DIR") or "moderation-data").expanduser()
+        data_dir = _path(env.get("MODERATION_DATA_DIR") or "moderation-data")
         models_dir = env.get("MODERATION_MODELS_DIR")
+        embedding_model = env.get("MODERATION_EMBEDDING_MODEL", "").strip()
         tunables = {
             f.name: _coerce(env, f.metadata["env"], f.default)
             for f in fields(cls)
             if f.name not in _SPECIAL_FIELDS
         }
+        if embedding_model:  # a directory of weights; empty means the installed package
+            tunables["embedding_model"] = str(_path(embedding_model))
         return cls(
             data_dir=data_dir,
             secret_key=_secret_key(env, data_dir),
             redis_url=env.get("REDIS_URL") or None,
-            database_url=env.get("DATABASE_URL", ""),
-            models_dir=Path(models_dir) if models_dir else None,
+            database_url=_database_url(env.get("DATABASE_URL", "")),
+            models_dir=_path(models_dir) if models_dir else None,
             **tunables,
         )

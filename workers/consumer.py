@@ -57,8 +57,10 @@ class BatchingConsumer:
                     rt.settings.batch_size, WAIT_SECONDS, rt.settings.batch_linger_ms / 1000
                 )
             except redis.RedisError as error:
+                if self._stop.is_set():
+                    break  # stopping: nothing to wait for
                 log.warning("pending queue unavailable, retrying: %s", error)
-                time.sleep(WAIT_SECONDS)
+                self._stop.wait(WAIT_SECONDS)
                 continue
             if ids:
                 self._score(ids)
