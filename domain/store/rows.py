@@ -38,6 +38,9 @@ def comment_from_row(row: Any) -> Comment:
         decided_by=DecidedBy(row.decided_by) if row.decided_by else None,
         created_at=as_utc(row.created_at) or utcnow(),
         decided_at=as_utc(row.decided_at),
+        section=row.section,
+        article_title=row.article_title,
+        article_url=row.article_url,
     )
 
 

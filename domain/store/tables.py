@@ -21,7 +21,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a table changes; `migrate()` adds what an older database lacks.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 schema_info = Table(
     "schema_info",
@@ -71,11 +71,16 @@ comments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("enqueued_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),
+    # the newsroom's context, optional on intake (v5)
+    Column("section", String(64)),
+    Column("article_title", String(300)),
+    Column("article_url", String(2048)),
     Index("ix_comments_status_created", "status", "created_at"),
     Index("ix_comments_site_created", "site_id", "created_at"),
     Index("ix_comments_site_email", "site_id", "email"),
     # the approved comments of an article: the scorer's article context (v4)
     Index("ix_comments_article", "site_id", "article_id", "status", "created_at"),
+    Index("ix_comments_site_section", "site_id", "section", "status"),  # v5
 )
 
 # Every status change, by the model, a rule or a moderator: the audit log and the outbox
@@ -157,4 +162,28 @@ webhook_deliveries = Table(
     Column("error", String(500)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_webhook_deliveries_decision", "decision_id"),
+)
+
+# A moderator's short hold on a comment, so two moderators do not review the same one (v5).
+# One row per comment; an expired row is free to take over.
+review_claims = Table(
+    "review_claims",
+    metadata,
+    Column("comment_id", String(32), ForeignKey("comments.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Moderators' notes on an author (site + email), seen by every moderator of the site (v5).
+author_notes = Table(
+    "author_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_author_notes_site_email", "site_id", "email"),
 )
