@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from classifier.context import (
     ArticleContext,
@@ -52,6 +53,14 @@ WITHOUT_IDENTITY = "toxicity_without_identity_terms"
 # The word-list features counting listed profanity (their push is shared out in the spans).
 _PROFANE_FEATURES = [i for i, name in enumerate(LEXICON_NAMES) if name.startswith("profane")]
 References = Sequence[sp.spmatrix | ReferenceSet | None]
+# Words never highlighted: they carry weight only through the phrases around them ("you are"),
+# and a moderator reads a highlighted "is" as noise. scikit-learn's list, less the content
+# words it also holds (its documentation names the list's known oddities).
+FUNCTION_WORDS = ENGLISH_STOP_WORDS - {
+    "bill", "bottom", "call", "cry", "detail", "empty", "fill", "find", "fire", "found", "free",
+    "front", "full", "give", "interest", "mill", "move", "show", "sincere", "system", "thick",
+    "thin", "top",
+}
 
 
 @dataclass(frozen=True)
@@ -367,6 +376,7 @@ class ModelBundle:
         keep = cols >= 0
         cols, st, ln, per_occ = cols[keep], st[keep], ln[keep], occ[keep]
         word_starts = np.array([a for a, _ in words], dtype=np.int64)
+        content = np.array([not _is_function_word(norm[a:e]) for a, e in words])
         owner = np.maximum(np.searchsorted(word_starts, st + ln // 2, side="right") - 1, 0)
         spans: list[Span] = []
         profane_spans, lexicon_shift = lexicon
@@ -378,6 +388,7 @@ class ModelBundle:
                                   minlength=len(words))
             if len(profane) and lexicon_shift[head] > 0:
                 np.add.at(contrib, profane_owner, lexicon_shift[head] / len(profane))
+            contrib = np.where(content, contrib, 0.0)
             for k in np.argsort(-contrib, kind="stable")[:MAX_SPANS]:
                 if contrib[k] <= 0:
                     break
@@ -386,6 +397,12 @@ class ModelBundle:
                     weight = round(float(contrib[k]), 4)
                     spans.append(Span(begin=b, end=e, axis=axis, weight=weight))
         return spans
+
+
+def _is_function_word(word: str) -> bool:
+    """Whether a whitespace-separated word is only function words ('you', "you're", 'is,')."""
+    tokens = [part for t in _TOKEN.findall(word) for part in t.split("'") if part not in "!?"]
+    return bool(tokens) and all(t in FUNCTION_WORDS for t in tokens)
 
 
 __all__ = ["Score", "Span", "ModelBundle", "AXES", "HEADS", "WORD_PREFIX"]
