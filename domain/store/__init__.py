@@ -5,7 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Connection, insert, inspect, select, text, update
 
 from domain.store.base import Database
+from domain.store.claims import ClaimRepository
 from domain.store.comments import CommentRepository, ScoredVerdict
+from domain.store.context import ContextRepository
+from domain.store.desk import DeskRepository
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
@@ -30,6 +33,9 @@ class Store:
         self.moderation = ModerationRepository(self.db)
         self.reports = ReportRepository(self.db)
         self.webhooks = WebhookRepository(self.db)
+        self.context = ContextRepository(self.db)
+        self.claims = ClaimRepository(self.db)
+        self.desk = DeskRepository(self.db)
 
     def migrate(self) -> None:
         """Create or upgrade the schema; safe to call from every process on every start."""

@@ -46,9 +46,7 @@ def test_bad_values_answer_422_with_every_problem(
         "article_title": ["Article title must be at most 300 characters (it has 301)"],
         "article_url": ["Article URL must be an http:// or https:// address"],
     }
-    wrong_type = client.post(
-        "/api/v1/comments", json={**COMMENT, "article_url": 7}, headers=auth
-    )
+    wrong_type = client.post("/api/v1/comments", json={**COMMENT, "article_url": 7}, headers=auth)
     assert wrong_type.get_json()["errors"] == {"article_url": ["Article URL must be a string"]}
 
 
