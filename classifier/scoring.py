@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from classifier.context import (
     ArticleContext,
@@ -22,6 +21,7 @@ from classifier.context import (
 )
 from classifier.embeddings import SentenceEncoder
 from classifier.features import META_NAMES, CommentVectorizer
+from classifier.function_words import is_function_word
 from classifier.grams import WORD_PREFIX
 from classifier.labels import AXES
 from classifier.lexicon import LEXICON_NAMES, load_lexicon
@@ -53,14 +53,6 @@ WITHOUT_IDENTITY = "toxicity_without_identity_terms"
 # The word-list features counting listed profanity (their push is shared out in the spans).
 _PROFANE_FEATURES = [i for i, name in enumerate(LEXICON_NAMES) if name.startswith("profane")]
 References = Sequence[sp.spmatrix | ReferenceSet | None]
-# Words never highlighted: they carry weight only through the phrases around them ("you are"),
-# and a moderator reads a highlighted "is" as noise. scikit-learn's list, less the content
-# words it also holds (its documentation names the list's known oddities).
-FUNCTION_WORDS = ENGLISH_STOP_WORDS - {
-    "bill", "bottom", "call", "cry", "detail", "empty", "fill", "find", "fire", "found", "free",
-    "front", "full", "give", "interest", "mill", "move", "show", "sincere", "system", "thick",
-    "thin", "top",
-}
 
 
 @dataclass(frozen=True)
@@ -376,7 +368,7 @@ class ModelBundle:
         keep = cols >= 0
         cols, st, ln, per_occ = cols[keep], st[keep], ln[keep], occ[keep]
         word_starts = np.array([a for a, _ in words], dtype=np.int64)
-        content = np.array([not _is_function_word(norm[a:e]) for a, e in words])
+        content = np.array([not is_function_word(norm[a:e]) for a, e in words])
         owner = np.maximum(np.searchsorted(word_starts, st + ln // 2, side="right") - 1, 0)
         spans: list[Span] = []
         profane_spans, lexicon_shift = lexicon
@@ -398,11 +390,6 @@ class ModelBundle:
                     spans.append(Span(begin=b, end=e, axis=axis, weight=weight))
         return spans
 
-
-def _is_function_word(word: str) -> bool:
-    """Whether a whitespace-separated word is only function words ('you', "you're", 'is,')."""
-    tokens = [part for t in _TOKEN.findall(word) for part in t.split("'") if part not in "!?"]
-    return bool(tokens) and all(t in FUNCTION_WORDS for t in tokens)
 
 
 __all__ = ["Score", "Span", "ModelBundle", "AXES", "HEADS", "WORD_PREFIX"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from classifier.scoring import FUNCTION_WORDS, ModelBundle
+from classifier.function_words import FUNCTION_WORDS
+from classifier.scoring import ModelBundle
 
 INSULT = "You are a pathetic idiot and your article is garbage"
 
