@@ -21,6 +21,7 @@ from classifier.context import (
 )
 from classifier.embeddings import SentenceEncoder
 from classifier.features import META_NAMES, CommentVectorizer
+from classifier.function_words import is_function_word
 from classifier.grams import WORD_PREFIX
 from classifier.labels import AXES
 from classifier.lexicon import LEXICON_NAMES, load_lexicon
@@ -367,6 +368,7 @@ class ModelBundle:
         keep = cols >= 0
         cols, st, ln, per_occ = cols[keep], st[keep], ln[keep], occ[keep]
         word_starts = np.array([a for a, _ in words], dtype=np.int64)
+        content = np.array([not is_function_word(norm[a:e]) for a, e in words])
         owner = np.maximum(np.searchsorted(word_starts, st + ln // 2, side="right") - 1, 0)
         spans: list[Span] = []
         profane_spans, lexicon_shift = lexicon
@@ -378,6 +380,7 @@ class ModelBundle:
                                   minlength=len(words))
             if len(profane) and lexicon_shift[head] > 0:
                 np.add.at(contrib, profane_owner, lexicon_shift[head] / len(profane))
+            contrib = np.where(content, contrib, 0.0)
             for k in np.argsort(-contrib, kind="stable")[:MAX_SPANS]:
                 if contrib[k] <= 0:
                     break
@@ -386,6 +389,7 @@ class ModelBundle:
                     weight = round(float(contrib[k]), 4)
                     spans.append(Span(begin=b, end=e, axis=axis, weight=weight))
         return spans
+
 
 
 __all__ = ["Score", "Span", "ModelBundle", "AXES", "HEADS", "WORD_PREFIX"]

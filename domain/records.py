@@ -40,6 +40,9 @@ class Submission:
     user_agent: str | None = None
     referrer: str | None = None
     permalink: str | None = None
+    section: str | None = None
+    article_title: str | None = None
+    article_url: str | None = None
 
 
 @dataclass
@@ -67,6 +70,9 @@ class Comment:
     model_version: str | None = None
     decided_by: DecidedBy | None = None
     decided_at: datetime | None = None
+    section: str | None = None
+    article_title: str | None = None
+    article_url: str | None = None
     site_slug: str = ""
     author_blocked: bool = False  # only known when loaded for scoring
     statement: dict[str, Any] | None = None  # a rejection's statement of reasons

@@ -31,6 +31,14 @@ COMMENT_FIELDS = {
     "user_agent": _string("user_agent", "The reader's browser user agent."),
     "referrer": _string("referrer", "The page the reader came from."),
     "permalink": _string("permalink", "The article's URL."),
+    "section": _string("section", "The article's section (e.g. politics); the review queue "
+                       "filters and the dashboard counts by it."),
+    "article_title": _string("article_title", "The article's headline, shown to moderators."),
+    "article_url": {
+        **_string("article_url", "The article's address (http or https), linked on the review "
+                  "page."),
+        "format": "uri",
+    },
 }
 REQUIRED = ["article_id", "sender_name", "email", "comment"]
 
@@ -63,6 +71,9 @@ COMMENT = {
         "status": {"type": "string", "enum": ["pending", "approved", "rejected", "flagged"]},
         "article_id": {"type": "string"},
         "parent_id": {"type": ["string", "null"]},
+        "section": {"type": ["string", "null"]},
+        "article_title": {"type": ["string", "null"]},
+        "article_url": {"type": ["string", "null"]},
         "scores": {
             "type": "object",
             "description": "spam and toxicity in [0, 1], plus attributes: hate_speech, "

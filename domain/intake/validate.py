@@ -6,6 +6,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -31,6 +32,9 @@ FIELD_LABELS = {
     "user_agent": "User agent",
     "referrer": "Referrer",
     "permalink": "Permalink",
+    "section": "Section",
+    "article_title": "Article title",
+    "article_url": "Article URL",
 }
 MAX_CHARS = {
     "article_id": 200,
@@ -42,8 +46,14 @@ MAX_CHARS = {
     "user_agent": 512,
     "referrer": 2048,
     "permalink": 2048,
+    "section": 64,
+    "article_title": 300,
+    "article_url": 2048,
 }
-OPTIONAL_FIELDS = ("parent_id", "author_ip", "user_agent", "referrer", "permalink")
+OPTIONAL_FIELDS = (
+    "parent_id", "author_ip", "user_agent", "referrer", "permalink",
+    "section", "article_title", "article_url",
+)  # fmt: skip
 
 
 @dataclass
@@ -139,6 +149,17 @@ def _check_ip(address: str, errors: dict[str, list[str]]) -> str | None:
         return None
 
 
+def _check_url(url: str, errors: dict[str, list[str]]) -> str | None:
+    """Check that article_url is an absolute http(s) address: the review page links to it."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in url:
+        errors.setdefault("article_url", []).append(
+            "Article URL must be an http:// or https:// address"
+        )
+        return None
+    return url
+
+
 def validate_submission(data: Mapping[str, object]) -> ValidationResult:
     """Check a posted comment against the form's rules, collecting every problem at once."""
     errors: dict[str, list[str]] = {}
@@ -150,6 +171,8 @@ def validate_submission(data: Mapping[str, object]) -> ValidationResult:
         values["email"] = _check_email(values["email"], errors)
     if values["author_ip"] is not None:
         values["author_ip"] = _check_ip(values["author_ip"], errors)
+    if values["article_url"] is not None:
+        values["article_url"] = _check_url(values["article_url"], errors)
     if errors:
         return ValidationResult(errors=errors)
     return ValidationResult(

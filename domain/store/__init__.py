@@ -6,7 +6,10 @@ from sqlalchemy import text
 
 from domain.store import migrations
 from domain.store.base import Database
+from domain.store.claims import ClaimRepository
 from domain.store.comments import CommentRepository, ScoredVerdict
+from domain.store.context import ContextRepository
+from domain.store.desk import DeskRepository
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
@@ -34,6 +37,9 @@ class Store:
         self.reader_reports = ReaderReportRepository(self.db)
         self.appeals = AppealRepository(self.db)
         self.authors = AuthorDataRepository(self.db)
+        self.context = ContextRepository(self.db)
+        self.claims = ClaimRepository(self.db)
+        self.desk = DeskRepository(self.db)
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration; every process calls this on first use."""

@@ -59,6 +59,8 @@ class QueueFilter:
     score_min: float | None = None
     score_max: float | None = None
     search: str | None = None
+    section: str | None = None
+    group: str | None = None  # "article": one story's comments together
     page: int = 1
     per_page: int = 25
 
@@ -156,6 +158,8 @@ class ModerationRepository:
             conditions.append(sites.c.slug == wanted.site)
         if wanted.article_id:
             conditions.append(comments.c.article_id == wanted.article_id)
+        if wanted.section:
+            conditions.append(comments.c.section == wanted.section)
         if wanted.created_from:
             conditions.append(comments.c.created_at >= wanted.created_from)
         if wanted.created_to:
@@ -179,6 +183,8 @@ class ModerationRepository:
             "score": [max_score().desc(), comments.c.created_at.asc()],
             "uncertainty": [uncertainty(centers or {}).asc(), comments.c.created_at.asc()],
         }[wanted.sort]
+        if wanted.group == "article":
+            order = [comments.c.site_id, comments.c.article_id, *order]
         base = (
             select(*COMMENT_COLUMNS)
             .join(sites, sites.c.id == comments.c.site_id)

@@ -39,6 +39,9 @@ def comment_from_row(row: Any) -> Comment:
         created_at=as_utc(row.created_at) or utcnow(),
         decided_at=as_utc(row.decided_at),
         statement=row.statement,
+        section=row.section,
+        article_title=row.article_title,
+        article_url=row.article_url,
     )
 
 

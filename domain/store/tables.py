@@ -64,15 +64,20 @@ comments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("enqueued_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),
-    # the statement of reasons of a rejection, shown to the author (v5)
+    # the statement of reasons of a rejection, shown to the author
     Column("statement", JSON),
-    # the erasure job (or retention run, -1) that anonymised this comment (v5)
+    # the erasure job (or retention run, -1) that anonymised this comment
     Column("erased_by", Integer),
+    # the newsroom's context, optional on intake
+    Column("section", String(64)),
+    Column("article_title", String(300)),
+    Column("article_url", String(2048)),
     Index("ix_comments_status_created", "status", "created_at"),
     Index("ix_comments_site_created", "site_id", "created_at"),
     Index("ix_comments_site_email", "site_id", "email"),
     # the approved comments of an article: the scorer's article context (v4)
     Index("ix_comments_article", "site_id", "article_id", "status", "created_at"),
+    Index("ix_comments_site_section", "site_id", "section", "status"),  # v5
 )
 
 # Every status change, by the model, a rule or a moderator: the audit log and the outbox
@@ -92,7 +97,7 @@ decisions = Table(
     Column("model_version", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("published_at", DateTime(timezone=True)),
-    Column("statement", JSON),  # a rejection's statement of reasons, as published (v5)
+    Column("statement", JSON),  # a rejection's statement of reasons, as published
     Index("ix_decisions_comment", "comment_id"),
     Index("ix_decisions_unpublished", "published_at", "created_at"),
     Index("ix_decisions_site_created", "site_id", "created_at"),
@@ -221,4 +226,28 @@ erasure_jobs = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
     Index("ix_erasure_jobs_status", "status"),
+)
+
+# A moderator's short hold on a comment, so two moderators do not review the same one.
+# One row per comment; an expired row is free to take over.
+review_claims = Table(
+    "review_claims",
+    metadata,
+    Column("comment_id", String(32), ForeignKey("comments.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Moderators' notes on an author (site + email), seen by every moderator of the site.
+author_notes = Table(
+    "author_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_author_notes_site_email", "site_id", "email"),
 )

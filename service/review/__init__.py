@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 
+from domain.review.context import explain
 from domain.review.decisions import REASONS, highlight
 from service.errors import wants_json
 from service.responses import error_response
-from service.review import admin, appeals, audit, author, dashboard, history, queue
+from service.review import admin, appeals, audit, author, context, dashboard, history, queue
 from service.review import auth as auth
 from service.review.csrf import protect
 from service.review.formatting import age, percent
@@ -27,9 +28,10 @@ def _csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
 
 def register(app: Flask) -> None:
     """Register the pages' blueprints, template helpers and the CSRF failure page."""
-    for module in (auth, queue, author, history, audit, dashboard, admin, appeals):
+    for module in (auth, queue, context, author, history, audit, dashboard, admin, appeals):
         app.register_blueprint(module.blueprint)
     app.add_template_global(highlight, "highlight")
+    app.add_template_global(explain, "explain")
     app.jinja_env.globals["REASONS"] = REASONS
     app.add_template_filter(age, "age")
     app.add_template_filter(percent, "percent")

@@ -7,8 +7,10 @@ from typing import Any
 from flask import Response, flash, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from domain.review.context import conflict_messages
 from domain.review.decisions import REASONS, Outcome
 from domain.vocabulary import Status
+from service.context import current_runtime
 from service.errors import prefers_json
 from service.responses import json_response
 from service.review.auth import safe_next
@@ -41,6 +43,7 @@ def answer(
 ) -> Response | BaseResponse:
     """Report an action's outcome: JSON to the script, a message and a redirect to a browser."""
     done = len(outcome.decisions)
+    messages = conflict_messages(current_runtime(), outcome.conflicts)
     if prefers_json():  # the keyboard script, not a plain form post
         status = 409 if outcome.conflicts and not done else 200
         return json_response(
@@ -50,6 +53,7 @@ def answer(
                     for d in outcome.decisions
                 ],
                 "conflicts": {cid: st.value for cid, st in outcome.conflicts.items()},
+                "messages": messages,
                 "missing": outcome.missing,
                 **(extra or {}),
             },
@@ -58,6 +62,8 @@ def answer(
     if done:
         noun = "comment" if done == 1 else "comments"
         flash(f"{what} {done} {noun}.", "success")
+    for text in list(messages.values())[:3]:  # who decided it, so nobody wonders
+        flash(text, "warning")
     if outcome.conflicts:
         flash(
             f"{len(outcome.conflicts)} comment(s) changed while you looked and were left as "

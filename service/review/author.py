@@ -6,7 +6,8 @@ from flask import Blueprint, Response, abort, flash, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from domain import review
-from domain.review.decisions import REASONS, NotFound, Outcome
+from domain.review import context as notes
+from domain.review.decisions import REASONS, Invalid, NotFound, Outcome
 from service.context import current_runtime
 from service.review.actions import answer, back
 from service.review.auth import login_required, user
@@ -40,8 +41,26 @@ def show() -> str:
         email=email,
         comments=comments,
         blocked=runtime.store.moderation.is_blocked(site.id, email),
+        record=runtime.store.context.author_records([(site.id, email)])[(site.id, email)],
+        notes=runtime.store.context.notes(site.id, email),
         next=request.full_path.rstrip("?"),
     )
+
+
+@blueprint.post("/review/author/notes")
+@login_required
+def add_note() -> BaseResponse:
+    """Add a note on the author, visible to every moderator of the site."""
+    site, email = _author()
+    try:
+        notes.add_note(current_runtime(), user(), site, email, request.form.get("note", ""))
+    except NotFound:
+        abort(404)
+    except Invalid as error:
+        flash("; ".join(sum(error.errors.values(), [])), "error")
+        return back()
+    flash("Note saved.", "success")
+    return back()
 
 
 @blueprint.post("/review/author/reject-all")

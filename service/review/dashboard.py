@@ -1,12 +1,15 @@
-"""The dashboard: queue size, decisions per day, and how often moderators overturn the model."""
+"""The dashboard: what arrives per hour, what the model decided alone, what waits and how long,
+per site and section; moderator decisions per day and how often they overturn the model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from statistics import median
 
 from flask import Blueprint, render_template
 
+from domain.store.desk import OUTCOMES, DeskRow, HourCounts
 from service.context import current_runtime
 from service.review.auth import login_required, user
 
@@ -17,6 +20,30 @@ CHART_WIDTH = 560
 CHART_HEIGHT = 160
 LABEL_SPACE = 18  # below the bars, for the day labels
 RATE_WIDTH = 200
+HOURS = 24
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One outcome's part of a stacked bar."""
+
+    outcome: str
+    y: float
+    height: float
+    value: int
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One hour's stacked bar: automatic outcomes, with the comments received above it."""
+
+    x: float
+    width: float
+    top: float
+    received: int
+    segments: list[Segment]
+    label: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +81,58 @@ def day_bars(days: list[tuple[date, int]]) -> list[Bar]:
     return bars
 
 
+def hour_stacks(hours: list[HourCounts]) -> list[Stack]:
+    """Stacked bars per hour, scaled so the busiest hour (received or decided) fills the chart."""
+    top = max((max(h.received, sum(h.automatic.values())) for h in hours), default=0) or 1
+    slot = CHART_WIDTH / max(1, len(hours))
+    usable = CHART_HEIGHT - LABEL_SPACE - 14
+    base = CHART_HEIGHT - LABEL_SPACE
+    stacks = []
+    for index, hour in enumerate(hours):
+        y = float(base)
+        segments = []
+        for outcome in OUTCOMES:
+            value = hour.automatic.get(outcome, 0)
+            height = usable * value / top
+            y -= height
+            segments.append(Segment(outcome, round(y, 1), round(height, 1), value))
+        parts = ", ".join(f"{s.value} {s.outcome}" for s in segments)
+        stacks.append(
+            Stack(
+                x=round(index * slot + slot * 0.15, 1),
+                width=round(slot * 0.7, 1),
+                top=round(base - usable * hour.received / top, 1),
+                received=hour.received,
+                segments=segments,
+                label=hour.hour.strftime("%H") if index % 3 == 0 else "",
+                title=f"{hour.hour.strftime('%H:00')} UTC: {hour.received} received; {parts}",
+            )
+        )
+    return stacks
+
+
+def duration(seconds: float | None) -> str:
+    """A wait in the largest sensible unit ('42 s', '7 min', '3.5 h'), a dash when unknown."""
+    if seconds is None:
+        return "–"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def overall(desks: list[DeskRow]) -> dict[str, object]:
+    """The desk's headline numbers: oldest waiting comment and median decision time."""
+    waiting = [d.oldest_waiting for d in desks if d.oldest_waiting is not None]
+    times = [t for d in desks for t in d.decision_seconds]
+    return {
+        "oldest_waiting": min(waiting) if waiting else None,
+        "median_decision": duration(median(times)) if times else "–",
+        "waiting": sum(d.waiting for d in desks),
+    }
+
+
 @blueprint.get("/review/dashboard")
 @login_required
 def show() -> str:
@@ -62,6 +141,9 @@ def show() -> str:
     visible = user().site_slugs
     sizes = store.queue_sizes(visible)
     days = store.decisions_per_day(DAYS, visible)
+    desk = current_runtime().store.desk
+    hours = desk.per_hour(HOURS, visible)
+    desks = desk.desks(HOURS, visible)
     return render_template(
         "review/dashboard.html",
         queue_sizes=sizes,
@@ -72,4 +154,11 @@ def show() -> str:
         overturns=store.overturns(visible),
         rate_width=RATE_WIDTH,
         days=DAYS,
+        hours=hours,
+        hour_count=HOURS,
+        stacks=hour_stacks(hours),
+        desks=desks,
+        headline=overall(desks),
+        duration=duration,
+        outcomes=OUTCOMES,
     )

@@ -78,6 +78,8 @@ def queue_filter(args: Mapping[str, str], per_page: int = 25) -> tuple[QueueFilt
         score_min=_score(args, "score_min", errors),
         score_max=_score(args, "score_max", errors),
         search=_text(args, "q", 200),
+        section=_text(args, "section", 64),
+        group="article" if args.get("group") == "article" else None,
         page=_int(args, "page", 1, 1_000_000, errors),
         per_page=_int(args, "per_page", per_page, MAX_PER_PAGE, errors),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from domain.review.context import CLAIM_SECONDS
 from service.context import current_runtime
 from service.review.auth import login_required, user
 
@@ -18,6 +19,8 @@ def show(comment_id: str) -> str:
     found = runtime.store.moderation.comments([comment_id[:64]], user().site_slugs)
     if not found:
         abort(404)
+    # Opening a comment holds it, as selecting it on the queue does (the no-script path).
+    runtime.store.claims.claim(found[0].id, user().id, CLAIM_SECONDS)
     return render_template(
         "review/history.html",
         comment=found[0],

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from domain import review
+from domain.review.context import row_context
 from domain.review.decisions import Conflict, NotFound, Outcome
 from domain.vocabulary import Status
 from service.context import current_runtime
@@ -54,6 +55,8 @@ def index() -> str:
         page=page,
         reports=runtime.store.reader_reports.for_comments(shown),
         appeals=runtime.store.appeals.for_comments(shown),
+        ctx=row_context(runtime, page.comments, wanted.status),
+        sections=runtime.store.context.sections(me.site_slugs),
         wanted=wanted,
         errors=errors,
         sites=sorted(site_ids),

@@ -212,18 +212,38 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
             [],
         ),
     ]
+    story = {
+        "article_id": "council-budget",
+        "article_title": "Council passes the budget 7-2 after a long night",
+        "article_url": "https://news.example/local/council-budget",
+        "section": "local",
+    }
+    answered = add_comment(
+        runtime, site, Status.APPROVED, sender_name="Morgan", email="morgan@example.com",
+        body="The vote was close because two members were absent.", **story,
+    )  # fmt: skip
+    added = []
     for name, email, body, spam, toxicity, spans in samples:
-        add_comment(
-            runtime,
-            site,
-            sender_name=name,
-            email=email,
-            body=body,
-            spam=spam,
-            toxicity=toxicity,
-            spans=spans,
-            model_version="2025.06.01-1",
+        added.append(
+            add_comment(
+                runtime,
+                site,
+                sender_name=name,
+                email=email,
+                body=body,
+                spam=spam,
+                toxicity=toxicity,
+                spans=spans,
+                model_version="2025.06.01-1",
+                reasons=["toxicity:above_flag", "toxicity:insult"] if toxicity > 0.5 else None,
+                parent_id=answered.id if name == "Sam" else None,
+                **story,
+            )
         )
+    add_comment(runtime, site, Status.APPROVED, sender_name="Sam", email="sam@example.com")
+    runtime.store.context.add_note(site.id, "sam@example.com", admin.id, "Sharp; warned once.")
+    colleague, _ = add_user(runtime, "ann@example.com")
+    runtime.store.claims.claim(added[3].id, colleague.id, 300)
     for n in range(6):
         decided = add_comment(
             runtime, site, body=f"Earlier remark {n}", model_version="2025.06.01-1"
@@ -241,7 +261,7 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
     from sqlalchemy import update
 
     from domain.records import utcnow
-    from domain.store.tables import decisions
+    from domain.store.tables import comments, decisions
 
     with runtime.store.db.write() as connection:
         for n, decision_id in enumerate(range(1, 40)):
@@ -250,6 +270,22 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
                 .where(decisions.c.id == decision_id, decisions.c.event == "moderated")
                 .values(created_at=utcnow() - timedelta(days=(n * 5) % 13))
             )
+    # A day of arrivals and automatic verdicts for the desk's hourly chart.
+    for n in range(40):
+        status = (Status.APPROVED, Status.APPROVED, Status.REJECTED, Status.FLAGGED)[n % 4]
+        earlier = add_comment(runtime, site, status, body=f"Arrival {n}", section="local")
+        if status is Status.FLAGGED:
+            review.moderate(runtime, admin, earlier.id, Status.APPROVED)
+        moment = utcnow() - timedelta(hours=(n * 7) % 23, minutes=30)
+        with runtime.store.db.write() as connection:
+            connection.execute(
+                update(comments).where(comments.c.id == earlier.id).values(created_at=moment)
+            )
+            connection.execute(
+                update(decisions)
+                .where(decisions.c.comment_id == earlier.id, decisions.c.event == "verdict")
+                .values(created_at=moment)
+            )
     target = ROOT / "docs" / "img"
     target.mkdir(parents=True, exist_ok=True)
     log_in(page, base_url, "editor@example.com")
@@ -257,3 +293,7 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
     page.screenshot(path=str(target / "review-queue.png"), full_page=True)
     page.goto(f"{base_url}/review/dashboard")
     page.screenshot(path=str(target / "review-dashboard.png"), full_page=True)
+    page.goto(f"{base_url}/review/thread?site={site.slug}&article_id={story['article_id']}")
+    page.screenshot(path=str(target / "review-thread.png"), full_page=True)
+    page.goto(f"{base_url}/review/author?site={site.slug}&email=sam@example.com")
+    page.screenshot(path=str(target / "review-author.png"), full_page=True)

@@ -38,10 +38,21 @@ def add_comment(
     spans: list[dict[str, Any]] | None = None,
     model_version: str = "v-test",
     reasons: list[str] | None = None,
+    **context: str | None,
 ) -> Comment:
-    """Store a comment and record a model verdict for it (none for a pending one)."""
+    """Store a comment and record a model verdict for it (none for a pending one).
+
+    `context` takes the optional intake fields: parent_id, section, article_title, article_url.
+    """
     comment = runtime.store.comments.add(
-        site, Submission(article_id=article_id, sender_name=sender_name, email=email, comment=body)
+        site,
+        Submission(
+            article_id=article_id,
+            sender_name=sender_name,
+            email=email,
+            comment=body,
+            **context,  # type: ignore[arg-type]
+        ),
     )
     if status is not Status.PENDING:
         runtime.store.comments.record_verdicts(
