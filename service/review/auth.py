@@ -25,8 +25,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def safe_next(target: str | None, default: str = "/review") -> str:
     """A local /review path to return to; anything else (another host, a scheme) is ignored."""
-    if not target:
-        return default
+    if not target or not target.isprintable() or any(ch.isspace() for ch in target):
+        return default  # CR/LF would break the Location header after the action was saved
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/review") or "\\" in target:
         return default
