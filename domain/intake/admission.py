@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import redis
 from limits import RateLimitItem, parse_many
 
+from classifier.normalize import fold
 from domain.infra import redis_keys
 from domain.infra.breaker import Breaker
+from domain.intake.identity import canonical_email, canonical_ip
 from domain.records import Site, Submission
 
 log = logging.getLogger(__name__)
@@ -109,9 +111,11 @@ class AbuseGuard:
         """Every (scope, limit, counter key) this comment counts against."""
         counters = [("site", item, site.slug) for item in self._site_limits]
         for item in self._author_limits:
-            counters.append(("email", item, fingerprint(site.slug, submission.email.lower())))
+            email = canonical_email(submission.email)
+            counters.append(("email", item, fingerprint(site.slug, email)))
             if submission.author_ip:
-                counters.append(("author_ip", item, fingerprint(site.slug, submission.author_ip)))
+                network = canonical_ip(submission.author_ip)
+                counters.append(("author_ip", item, fingerprint(site.slug, network)))
         prefix = redis_keys.rate_limit_prefix()
         return [
             (scope, item, f"{prefix}:{scope}:{item.get_expiry()}:{identity}")
@@ -152,9 +156,11 @@ class AbuseGuard:
 
 
 def _duplicate_key(site: Site, submission: Submission) -> str:
-    """The key marking one author's text; case and spacing do not make a comment new."""
-    text = " ".join(submission.comment.split()).lower()
-    return redis_keys.duplicate_guard(site.slug, fingerprint(submission.email.lower(), text))
+    """The key marking one author's text; case, spacing, accents, lookalike letters and
+    invisible characters do not make a comment new (the classifier's folding)."""
+    text = " ".join(fold(submission.comment).split())
+    author = canonical_email(submission.email)
+    return redis_keys.duplicate_guard(site.slug, fingerprint(author, text))
 
 
 def form_trap(policy: Mapping[str, object], form: Mapping[str, object], now: float) -> str | None:
