@@ -21,7 +21,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a table changes; `migrate()` adds what an older database lacks.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 schema_info = Table(
     "schema_info",
@@ -113,6 +113,17 @@ users = Table(
     Column("locked_until", DateTime(timezone=True)),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Moderators' log-in sessions, so a session can be ended server-side (log-out, log out
+# everywhere, a new password, deactivation); the cookie carries the random id, we keep its hash.
+review_sessions = Table(
+    "review_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_review_sessions_user", "user_id"),
 )
 
 # Append-only training labels: moderator decisions, imports and site feedback.
