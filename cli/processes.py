@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from cli.context import open_store
-from cli.embedded_redis import EmbeddedRedis
+from cli.embedded_redis import EmbeddedRedis, stored_password, write_private
 from config import Settings
 from domain.infra.redis_url import embedded_url_file
 
@@ -60,9 +60,15 @@ def _train_first_model(settings: Settings, registry: Any) -> None:
     """Train and promote the first model, with progress bars (minutes with the tier)."""
     from cli.model_commands import ProgressBars
 
-    click.echo("Training the first model from the shipped data"
-               + (" with the embedding tier (embedding ~28k texts takes 10-20 minutes the "
-                  "first time)" if settings.embeddings else "") + "...")
+    click.echo(
+        "Training the first model from the shipped data"
+        + (
+            " with the embedding tier (embedding ~28k texts takes 10-20 minutes the first time)"
+            if settings.embeddings
+            else ""
+        )
+        + "..."
+    )
     bars = ProgressBars()
     try:
         registry.ensure_current(lambda: registry.train(progress=bars))
@@ -103,10 +109,11 @@ def run_all(settings: Settings, host: str, port: int) -> None:
     env = dict(os.environ, MODERATION_DATA_DIR=str(settings.data_dir.resolve()))
     embedded: EmbeddedRedis | None = None
     if not settings.redis_url:
-        embedded = EmbeddedRedis(settings.data_dir / "redis").start()
-        embedded_url_file(settings).write_text(embedded.url)
+        folder = settings.data_dir / "redis"
+        embedded = EmbeddedRedis(folder, password=stored_password(folder)).start()
+        write_private(embedded_url_file(settings), embedded.url)  # it holds the password
         env["REDIS_URL"] = embedded.url
-        click.echo(f"Started an embedded Redis at {embedded.url}")
+        click.echo(f"Started an embedded Redis at {embedded.display_url} (password in {folder})")
     children: list[subprocess.Popen[bytes]] = []
     try:
         _bootstrap(settings)
