@@ -161,6 +161,11 @@ class Settings:
 
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
+    # threads per web worker: a slow client holds one thread, at most for the read timeout
+    web_threads: int = field(default=8, metadata=_env("MODERATION_WEB_THREADS"))
+    web_read_timeout_seconds: float = field(
+        default=10.0, metadata=_env("MODERATION_WEB_READ_TIMEOUT")
+    )
     secure_cookies: bool = field(default=False, metadata=_env("MODERATION_SECURE_COOKIES"))
 
     @property

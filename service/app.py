@@ -9,7 +9,18 @@ from flask import Flask
 
 from config import Settings
 from domain.infra.collaborators import Runtime
-from service import api, compat, errors, feedback, health, moderation_api, openapi, review, security
+from service import (
+    api,
+    body_limit,
+    compat,
+    errors,
+    feedback,
+    health,
+    moderation_api,
+    openapi,
+    review,
+    security,
+)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -29,6 +40,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.extensions["moderation_runtime"] = runtime
     runtime.store.migrate()
     errors.register(app)
+    body_limit.register(app, settings.max_body_bytes)
     security.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(feedback.blueprint)
