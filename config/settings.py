@@ -136,6 +136,10 @@ class Settings:
         default="30/minute;600/hour", metadata=_env("MODERATION_RATE_LIMIT_AUTHOR")
     )
     rate_limit_site: str = field(default="", metadata=_env("MODERATION_RATE_LIMIT_SITE"))
+    # training labels a site key may send (feedback, Akismet submit-spam/ham)
+    rate_limit_labels: str = field(
+        default="60/minute;1000/day", metadata=_env("MODERATION_RATE_LIMIT_LABELS")
+    )
     duplicate_window_seconds: int = field(default=300, metadata=_env("MODERATION_DUPLICATE_WINDOW"))
     login_max_failures: int = field(default=5, metadata=_env("MODERATION_LOGIN_MAX_FAILURES"))
     login_lockout_seconds: int = field(default=300, metadata=_env("MODERATION_LOGIN_LOCKOUT"))

@@ -99,11 +99,13 @@ class AbuseGuard:
         author_limits: str,
         site_limits: str,
         duplicate_window_seconds: int,
+        label_limits: str = "",
     ) -> None:
         self._script = client.register_script(_ADMIT)
         self._client = client
         self._author_limits = _limits(author_limits)
         self._site_limits = _limits(site_limits)
+        self._label_limits = _limits(label_limits)
         self._duplicate_window = max(0, duplicate_window_seconds)
         self._breaker = Breaker(1.0)
 
@@ -125,15 +127,37 @@ class AbuseGuard:
     def admit(self, site: Site, submission: Submission, comment_id: str) -> Admission:
         """Count this comment and claim its text; admitted when Redis is away (fail open)."""
         counters = self._counters(site, submission)
-        if not self._breaker.closed or (not counters and not self._duplicate_window):
+        if not counters and not self._duplicate_window:
+            return ADMITTED
+        return self._run(counters, _duplicate_key(site, submission), comment_id)
+
+    def admit_label(self, site: Site) -> RateLimited | None:
+        """Count one training label a site sends (feedback, submit-spam/ham): each site's
+        labels shape every site's next model, so one key must not flood them."""
+        prefix = redis_keys.rate_limit_prefix()
+        counters = [
+            ("labels", item, f"{prefix}:labels:{item.get_expiry()}:{site.slug}")
+            for item in self._label_limits
+        ]
+        return self._run(counters).limited if counters else None
+
+    def _run(
+        self,
+        counters: list[tuple[str, RateLimitItem, str]],
+        duplicate_key: str | None = None,
+        comment_id: str = "",
+    ) -> Admission:
+        """One round trip: every counter, then the duplicate claim (if a key is given)."""
+        if not self._breaker.closed:
             return ADMITTED
         args: list[str | int] = []
         for _, item, _ in counters:
             args += [item.amount, item.get_expiry() * 1000]
+        window = self._duplicate_window if duplicate_key else 0
         try:
             reply = self._script(
-                keys=[key for _, _, key in counters] + [_duplicate_key(site, submission)],
-                args=[*args, comment_id, self._duplicate_window],
+                keys=[key for _, _, key in counters] + [duplicate_key or "-"],
+                args=[*args, comment_id, window],
             )
         except (redis.RedisError, OSError) as error:
             self._breaker.trip()
