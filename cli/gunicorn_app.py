@@ -34,12 +34,13 @@ class GunicornApplication(BaseApplication):  # type: ignore[misc]
         return create_app(self._settings)
 
 
-def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+def gunicorn_options(host: str, port: int, workers: int, threads: int = 8) -> dict[str, Any]:
     """Threaded workers whose reads from a client are bounded (a slow client holds one thread
     for at most the read timeout, never a whole worker), graceful stop on SIGTERM."""
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
+        "threads": threads,  # the bench's bare app gets the same; ours comes from settings
         "worker_class": "cli.gunicorn_worker.BoundedThreadWorker",
         "graceful_timeout": 30,
         "timeout": 30,  # with threads: how long a worker's main loop may hang, not a request

@@ -11,6 +11,7 @@ a buffering reverse proxy in front is for (docker-compose.yml, docs/reliability.
 
 from __future__ import annotations
 
+import logging
 import socket
 import struct
 from typing import Any
@@ -27,8 +28,25 @@ def bound_reads(sock: socket.socket, seconds: float) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
 
 
+class _QuietReadTimeouts(logging.Filter):
+    """gunicorn logs a traceback when a read times out mid-headers; one line is enough (a
+    traceback per slow client would let anyone flood the log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Shorten read-timeout records; pass every other record as it is."""
+        if record.exc_info and isinstance(record.exc_info[1], BlockingIOError):
+            record.msg, record.args = "dropped a client silent past the read timeout", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class BoundedThreadWorker(ThreadWorker):  # type: ignore[misc]
     """gthread, where a silent client frees its thread after `read_timeout` seconds."""
+
+    def init_process(self) -> None:
+        """Install the log filter, then run the worker's loop."""
+        self.log.error_log.addFilter(_QuietReadTimeouts())
+        super().init_process()
 
     def enqueue_req(self, conn: Any) -> None:
         """Bound the connection's reads before a thread starts reading it."""
