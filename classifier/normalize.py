@@ -23,95 +23,24 @@ MONEY_TOKEN = " xmoneyx "
 
 # Cyrillic / Greek / other lookalikes of Latin letters (after lower-casing).
 _CONFUSABLES = {
-    "а": "a",
-    "в": "b",
-    "е": "e",
-    "ё": "e",
-    "к": "k",
-    "м": "m",
-    "н": "h",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "т": "t",
-    "у": "y",
-    "х": "x",
-    "ѕ": "s",
-    "і": "i",
-    "ї": "i",
-    "ј": "j",
-    "ԁ": "d",
-    "ԛ": "q",
-    "ԝ": "w",
-    "ɡ": "g",
-    "ı": "i",
-    "ł": "l",
-    "ø": "o",
-    "đ": "d",
-    "ħ": "h",
-    "ß": "ss",
-    "α": "a",
-    "β": "b",
-    "ε": "e",
-    "η": "n",
-    "ι": "i",
-    "κ": "k",
-    "ν": "v",
-    "ο": "o",
-    "ρ": "p",
-    "τ": "t",
-    "υ": "u",
-    "χ": "x",
-    "γ": "y",
-    "ω": "w",
-    "ς": "c",
-    "σ": "o",
-    "μ": "u",
-    "ӏ": "l",
-    "һ": "h",
-    "ү": "y",
-    "ғ": "f",
-    "ɑ": "a",
-    "ɩ": "i",
-    "ʀ": "r",
-    "ᴀ": "a",
-    "ʙ": "b",
-    "ᴄ": "c",
-    "ᴅ": "d",
-    "ᴇ": "e",
-    "ɢ": "g",
-    "ʜ": "h",
-    "ɪ": "i",
-    "ᴊ": "j",
-    "ᴋ": "k",
-    "ʟ": "l",
-    "ᴍ": "m",
-    "ɴ": "n",
-    "ᴏ": "o",
-    "ᴘ": "p",
-    "ʀ̀": "r",
-    "ꜱ": "s",
-    "ᴛ": "t",
-    "ᴜ": "u",
-    "ᴠ": "v",
-    "ᴡ": "w",
-    "ʏ": "y",
-    "ᴢ": "z",
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ß": "ss",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w", "ς": "c", "σ": "o", "μ": "u",
+    "ӏ": "l", "һ": "h", "ү": "y", "ғ": "f", "ɑ": "a", "ɩ": "i", "ʀ": "r", "ᴀ": "a", "ʙ": "b",
+    "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l",
+    "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ̀": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
+    "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
 }
 _ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
 # Code-point ranges whose characters get a precomputed translation (others pass unchanged).
 _TABLE_RANGES = [
-    (0x0000, 0x3000),
-    (0xA640, 0xA6A0),
-    (0xFB00, 0xFB50),
-    (0xFE00, 0xFE70),
-    (0xFF00, 0xFFF0),
-    (0x1D400, 0x1D800),
-    (0x1F100, 0x1F200),
+    (0x0000, 0x3000), (0xA640, 0xA6A0), (0xFB00, 0xFB50), (0xFE00, 0xFE70), (0xFF00, 0xFFF0),
+    (0x1D400, 0x1D800), (0x1F100, 0x1F200),
 ]
-_LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g", "@": "a", "$": "s"}
-)
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g",
+                       "@": "a", "$": "s"})
 
 
 def _fold_char(ch: str) -> str:
@@ -176,10 +105,8 @@ Guard = Callable[[str], bool]
 _URL_HINT = re.compile(r"://|www\.|\." + _TLD + r"\b")
 # "pimpmyviews. com", "site .com", "site(dot)com": spam that dodges link filters. Only TLDs
 # that are not English words, so "the net. Net income" or "help. Info:" stays text.
-_SPACED_DOMAIN = re.compile(
-    r"(?<![a-z0-9.-])([a-z0-9-]{3,})(?:\s\.\s?|\.\s|\s?[(\[]dot[)\]]\s?)"
-    r"(com|biz)\b"
-)
+_SPACED_DOMAIN = re.compile(r"(?<![a-z0-9.-])([a-z0-9-]{3,})(?:\s\.\s?|\.\s|\s?[(\[]dot[)\]]\s?)"
+                            r"(com|biz)\b")
 _DIGIT = re.compile(r"\d")
 _LEET_HINT = re.compile(r"[0-9@$]")
 
@@ -192,48 +119,25 @@ def _always(_text: str) -> bool:
 # (guard, pattern, replacement): the cheap guard skips a step that cannot match, for speed.
 _STEPS: list[tuple[Guard, re.Pattern[str] | None, Repl]] = [
     (lambda t: "<" in t, re.compile(r"</?[a-zA-Z][^<>]{0,300}>"), " "),  # YouTube <br />, <a>
-    (
-        lambda t: "&" in t,
-        re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});"),
-        lambda m: html.unescape(m.group(0)),
-    ),
+    (lambda t: "&" in t, re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});"),
+     lambda m: html.unescape(m.group(0))),
     (_always, None, ""),  # character folding table
     (lambda t: "@" in t, re.compile(r"\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b"), EMAIL_TOKEN),
-    (lambda t: "com" in t or "biz" in t, _SPACED_DOMAIN, lambda m: f"{m.group(1)}.{m.group(2)}"),
-    (
-        lambda t: _URL_HINT.search(t) is not None,
-        re.compile(
-            r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"']+|(?<![a-z0-9.-])[a-z0-9-]{2,}"
-            r"(?:\.[a-z0-9-]+)*\." + _TLD + r"\b(?:/[^\s<>\"']*)?"
-        ),
-        _url_repl,
-    ),
-    (
-        lambda t: _DIGIT.search(t) is not None,
-        re.compile(
-            r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion)\b)?|\b\d[\d,.]*\s?"
-            r"(?:dollars|pounds|euros?|usd|gbp|eur)\b"
-        ),
-        MONEY_TOKEN,
-    ),
-    (
-        lambda t: _DIGIT.search(t) is not None,
-        re.compile(r"(?<![\w+])\+?\d(?:[\d\s().-]{5,16})\d\b"),
-        lambda m: PHONE_TOKEN if sum(c.isdigit() for c in m.group(0)) >= 7 else m.group(0),
-    ),
-    (
-        lambda t: _LEET_HINT.search(t) is not None,
-        re.compile(
-            r"(?<![a-z0-9@$])(?=[a-z0-9@$]*[a-z])(?=[a-z@$]*[0-9@$])(?![0-9]+(?:st|nd|rd|th|"
-            r"s|k|m|g|gb|mb|am|pm|px|mm|cm|km|kg|lbs?|x|p|d)\b)[a-z0-9@$]+"
-        ),
-        _leet_repl,
-    ),
-    (
-        lambda t: "!" in t or "|" in t,
-        re.compile(r"(?<=[a-z])[!|](?=[a-z])"),
-        lambda m: "i" if m.group(0) == "!" else "l",
-    ),
+    (lambda t: "com" in t or "biz" in t, _SPACED_DOMAIN,
+     lambda m: f"{m.group(1)}.{m.group(2)}"),
+    (lambda t: _URL_HINT.search(t) is not None,
+     re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"']+|(?<![a-z0-9.-])[a-z0-9-]{2,}"
+                r"(?:\.[a-z0-9-]+)*\." + _TLD + r"\b(?:/[^\s<>\"']*)?"), _url_repl),
+    (lambda t: _DIGIT.search(t) is not None,
+     re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion)\b)?|\b\d[\d,.]*\s?"
+                r"(?:dollars|pounds|euros?|usd|gbp|eur)\b"), MONEY_TOKEN),
+    (lambda t: _DIGIT.search(t) is not None, re.compile(r"(?<![\w+])\+?\d(?:[\d\s().-]{5,16})\d\b"),
+     lambda m: PHONE_TOKEN if sum(c.isdigit() for c in m.group(0)) >= 7 else m.group(0)),
+    (lambda t: _LEET_HINT.search(t) is not None,
+     re.compile(r"(?<![a-z0-9@$])(?=[a-z0-9@$]*[a-z])(?=[a-z@$]*[0-9@$])(?![0-9]+(?:st|nd|rd|th|"
+                r"s|k|m|g|gb|mb|am|pm|px|mm|cm|km|kg|lbs?|x|p|d)\b)[a-z0-9@$]+"), _leet_repl),
+    (lambda t: "!" in t or "|" in t, re.compile(r"(?<=[a-z])[!|](?=[a-z])"),
+     lambda m: "i" if m.group(0) == "!" else "l"),
     (_always, re.compile(r"\b(?:[a-z][ ._*\-]{1,2}){2,}[a-z]\b"), _spaced_repl),
     (_always, re.compile(r"(.)\1{2,}"), lambda m: m.group(1) * 2),
     (_always, re.compile(r"\s{2,}|[^\S ]"), " "),
@@ -347,6 +251,4 @@ def normalize_with_offsets(text: str) -> Normalized:
             text, starts, ends = _tracked_sub(pattern, repl, text, starts, ends)
     lead = len(text) - len(text.lstrip())
     stripped = text.strip()
-    return Normalized(
-        stripped, starts[lead : lead + len(stripped)], ends[lead : lead + len(stripped)]
-    )
+    return Normalized(stripped, starts[lead:lead + len(stripped)], ends[lead:lead + len(stripped)])

@@ -58,8 +58,7 @@ def echo_json(document: Any) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the new version's metadata as JSON.")
 @click.option(
-    "--embeddings/--no-embeddings",
-    default=None,
+    "--embeddings/--no-embeddings", default=None,
     help="Also learn from MiniLM sentence embeddings (the optional tier; default: "
     "MODERATION_EMBEDDINGS). Needs pip install '.[embeddings]'.",
 )

@@ -60,15 +60,9 @@ def _train_first_model(settings: Settings, registry: Any) -> None:
     """Train and promote the first model, with progress bars (minutes with the tier)."""
     from cli.model_commands import ProgressBars
 
-    click.echo(
-        "Training the first model from the shipped data"
-        + (
-            " with the embedding tier (embedding ~28k texts takes 10-20 minutes the first time)"
-            if settings.embeddings
-            else ""
-        )
-        + "..."
-    )
+    click.echo("Training the first model from the shipped data"
+               + (" with the embedding tier (embedding ~28k texts takes 10-20 minutes the "
+                  "first time)" if settings.embeddings else "") + "...")
     bars = ProgressBars()
     try:
         registry.ensure_current(lambda: registry.train(progress=bars))

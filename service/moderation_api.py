@@ -115,7 +115,9 @@ def decide(comment_id: str) -> Response:
     runtime = current_runtime()
     expected = Status(expected_text) if expected_text else None
     try:
-        decision = review.moderate(runtime, _user(), comment_id[:64], new_status, reason, expected)
+        decision = review.moderate(
+            runtime, _user(), comment_id[:64], new_status, reason, expected
+        )
     except review.NotFound:
         return _not_found()
     except Conflict as conflict:

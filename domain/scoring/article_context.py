@@ -35,16 +35,13 @@ class ArticleContexts:
     def __init__(self, store: Store, refresh_seconds: float = 5.0) -> None:
         self._store = store
         self._vectors: LRUCache[tuple[str, str], CompactRow] = LRUCache(
-            VECTOR_CACHE_BYTES, getsizeof=_row_bytes
-        )
+            VECTOR_CACHE_BYTES, getsizeof=_row_bytes)
         self._articles: TTLCache[ArticleKey, ReferenceSet | None] = TTLCache(
-            ARTICLE_CACHE_BYTES, ttl=refresh_seconds, getsizeof=_set_bytes
-        )
+            ARTICLE_CACHE_BYTES, ttl=refresh_seconds, getsizeof=_set_bytes)
         self._lock = threading.Lock()  # cachetools' caches are not thread-safe
 
-    def references(
-        self, bundle: ModelBundle, batch: Sequence[Comment]
-    ) -> list[ReferenceSet | None] | None:
+    def references(self, bundle: ModelBundle,
+                   batch: Sequence[Comment]) -> list[ReferenceSet | None] | None:
         """``ModelBundle.score``'s references for the batch (None: the model has no context)."""
         if not bundle.reference_limit:
             return None
@@ -52,9 +49,8 @@ class ArticleContexts:
         sets = {article: self._article(bundle, *article) for article in articles}
         return [sets[(c.site_id, c.article_id)] for c in batch]
 
-    def remember(
-        self, bundle: ModelBundle, comment_ids: Sequence[str], scores: Sequence[Score]
-    ) -> None:
+    def remember(self, bundle: ModelBundle, comment_ids: Sequence[str],
+                 scores: Sequence[Score]) -> None:
         """Keep the context vectors the scorer just computed: some of these comments will be
         references of later ones, and need not be read and vectorised again."""
         with self._lock:
@@ -69,8 +65,7 @@ class ArticleContexts:
             if key in self._articles:
                 return self._articles[key]
         ids = self._store.comments.article_reference_ids(
-            site_id, article_id, max_spam=bundle.reference_max_spam, limit=bundle.reference_limit
-        )
+            site_id, article_id, max_spam=bundle.reference_max_spam, limit=bundle.reference_limit)
         reference = self._reference_set(bundle, ids)
         with self._lock:
             self._articles[key] = reference
@@ -83,25 +78,17 @@ class ArticleContexts:
             return None
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum([len(indices) for indices, _ in rows], out=indptr[1:])
-        return ReferenceSet(
-            sp.csr_matrix(
-                (
-                    np.concatenate([data for _, data in rows]),
-                    np.concatenate([indices for indices, _ in rows]),
-                    indptr,
-                ),
-                shape=(len(rows), bundle.context_dimensions),
-            )
-        )
+        return ReferenceSet(sp.csr_matrix(
+            (np.concatenate([data for _, data in rows]),
+             np.concatenate([indices for indices, _ in rows]), indptr),
+            shape=(len(rows), bundle.context_dimensions),
+        ))
 
     def _rows_of(self, bundle: ModelBundle, comment_ids: list[str]) -> list[CompactRow | None]:
         """Each comment's context vector (None if it vanished), vectorising those not cached."""
         with self._lock:
-            found = {
-                i: self._vectors[(bundle.version, i)]
-                for i in comment_ids
-                if (bundle.version, i) in self._vectors
-            }
+            found = {i: self._vectors[(bundle.version, i)] for i in comment_ids
+                     if (bundle.version, i) in self._vectors}
         missing = [i for i in comment_ids if i not in found]
         if missing:
             bodies = self._store.comments.bodies(missing)

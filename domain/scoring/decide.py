@@ -59,10 +59,8 @@ def _identity_driven(scores: Mapping[str, float], thresholds: Thresholds) -> boo
     if without is None:
         return False
     toxicity = scores["toxicity"]
-    return any(
-        toxicity >= line > without
-        for line in (thresholds.flag["toxicity"], thresholds.reject["toxicity"])
-    )
+    return any(toxicity >= line > without
+               for line in (thresholds.flag["toxicity"], thresholds.reject["toxicity"]))
 
 
 def decide(scores: Mapping[str, float], thresholds: Thresholds) -> Verdict:
@@ -73,20 +71,16 @@ def decide(scores: Mapping[str, float], thresholds: Thresholds) -> Verdict:
     """
     identity = _identity_driven(scores, thresholds)
     extra = ("toxicity:identity-term",) if identity else ()
-    rejected = [
-        axis
-        for axis in AXES
-        if scores[axis] >= thresholds.reject[axis] and not (axis == "toxicity" and identity)
-    ]
+    rejected = [axis for axis in AXES if scores[axis] >= thresholds.reject[axis]
+                and not (axis == "toxicity" and identity)]
     if rejected:
         return Verdict(
             Status.REJECTED, DecidedBy.MODEL, tuple(f"{a}:above_reject" for a in rejected) + extra
         )
     flagged = [axis for axis in AXES if scores[axis] >= thresholds.flag[axis]]
     if flagged:
-        return Verdict(
-            Status.FLAGGED, DecidedBy.MODEL, tuple(f"{a}:above_flag" for a in flagged) + extra
-        )
+        return Verdict(Status.FLAGGED, DecidedBy.MODEL,
+                       tuple(f"{a}:above_flag" for a in flagged) + extra)
     return Verdict(Status.APPROVED, DecidedBy.MODEL)
 
 

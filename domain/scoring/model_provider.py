@@ -18,9 +18,8 @@ log = logging.getLogger(__name__)
 class ModelProvider:
     """Loads the current model lazily (never at import) and notices when another is promoted."""
 
-    def __init__(
-        self, models_dir: Path, poll_seconds: float = 2.0, options: TrainingOptions | None = None
-    ) -> None:
+    def __init__(self, models_dir: Path, poll_seconds: float = 2.0,
+                 options: TrainingOptions | None = None) -> None:
         self.registry = ModelRegistry(models_dir, options)
         self._poll_seconds = poll_seconds
         self._bundle: ModelBundle | None = None
@@ -31,9 +30,8 @@ class ModelProvider:
     @classmethod
     def from_settings(cls, settings: Settings) -> ModelProvider:
         """The provider of an installation: its models folder, poll period and training tier."""
-        options = TrainingOptions(
-            embeddings=settings.embeddings, embedding_model=settings.embedding_model
-        )
+        options = TrainingOptions(embeddings=settings.embeddings,
+                                  embedding_model=settings.embedding_model)
         return cls(settings.effective_models_dir, settings.model_poll_seconds, options)
 
     def current(self) -> ModelBundle:

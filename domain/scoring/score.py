@@ -99,3 +99,5 @@ def _score_in_context(bundle: ModelBundle, batch: list[Comment], runtime: Runtim
     scores = bundle.score([c.body for c in batch], contexts.references(bundle, batch))
     contexts.remember(bundle, [c.id for c in batch], scores)
     return scores
+
+

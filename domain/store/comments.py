@@ -67,10 +67,8 @@ SELECT_STILL_PENDING = (
 LOCK_STILL_PENDING = SELECT_STILL_PENDING.with_for_update(of=comments)  # PostgreSQL
 MARK_PUBLISHED = (
     update(decisions)
-    .where(
-        decisions.c.id.in_(bindparam("decision_ids", expanding=True)),
-        decisions.c.published_at.is_(None),
-    )
+    .where(decisions.c.id.in_(bindparam("decision_ids", expanding=True)),
+           decisions.c.published_at.is_(None))
     .values(published_at=bindparam("now", type_=decisions.c.published_at.type))
 )
 
@@ -167,9 +165,8 @@ class CommentRepository:
             found.append(comment)
         return found
 
-    def article_reference_ids(
-        self, site_id: int, article_id: str, max_spam: float, limit: int
-    ) -> list[str]:
+    def article_reference_ids(self, site_id: int, article_id: str, max_spam: float,
+                              limit: int) -> list[str]:
         """Ids of an article's most recent reference comments, oldest first.
 
         References are approved comments that a moderator approved or that scored under
@@ -177,12 +174,10 @@ class CommentRepository:
         """
         query = (
             select(comments.c.id)
-            .where(
-                comments.c.site_id == site_id,
-                comments.c.article_id == article_id,
-                comments.c.status == Status.APPROVED.value,
-                or_(comments.c.spam < max_spam, comments.c.decided_by == DecidedBy.MODERATOR.value),
-            )
+            .where(comments.c.site_id == site_id, comments.c.article_id == article_id,
+                   comments.c.status == Status.APPROVED.value,
+                   or_(comments.c.spam < max_spam,
+                       comments.c.decided_by == DecidedBy.MODERATOR.value))
             .order_by(comments.c.created_at.desc(), comments.c.id.desc())
             .limit(limit)
         )

@@ -13,7 +13,6 @@ from domain.vocabulary import DecidedBy, Event, Status
 
 COMMENT_COLUMNS = [*comments.c, sites.c.slug.label("site_slug")]
 
-
 def comment_from_row(row: Any) -> Comment:
     """Build a Comment from a row selected with COMMENT_COLUMNS."""
     return Comment(

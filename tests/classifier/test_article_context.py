@@ -26,26 +26,20 @@ def _unit_rows(values: list[list[float]]) -> sp.csr_matrix:
     return sp.csr_matrix(rows / np.where(norms == 0, 1.0, norms))
 
 
-vectors_strategy = st.lists(
-    st.lists(st.floats(0, 5), min_size=4, max_size=4), min_size=1, max_size=12
-)
+vectors_strategy = st.lists(st.lists(st.floats(0, 5), min_size=4, max_size=4), min_size=1,
+                            max_size=12)
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    reference=vectors_strategy,
-    probes=vectors_strategy,
-    neighbours=st.integers(1, 5),
-    shared=st.booleans(),
-)
+@given(reference=vectors_strategy, probes=vectors_strategy, neighbours=st.integers(1, 5),
+       shared=st.booleans())
 def test_nearest_similarity_is_the_mean_of_the_k_best_cosines(
     reference: list[list[float]], probes: list[list[float]], neighbours: int, shared: bool
 ) -> None:
     vectors, matrix = _unit_rows(probes), _unit_rows(reference)
     # one set for every probe (one article in a batch), or an equal copy each
-    references = (
-        [ReferenceSet(matrix)] * len(probes) if shared else [ReferenceSet(matrix) for _ in probes]
-    )
+    references = [ReferenceSet(matrix)] * len(probes) if shared else [
+        ReferenceSet(matrix) for _ in probes]
     similarity = nearest_similarity(vectors, references, neighbours)
     for i in range(len(probes)):
         if len(reference) < neighbours:
@@ -56,12 +50,9 @@ def test_nearest_similarity_is_the_mean_of_the_k_best_cosines(
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    rows=st.lists(
-        st.tuples(st.sampled_from(["", "a", "b"]), st.integers(0, 20), st.booleans()), max_size=30
-    ),
-    limit=st.integers(1, 6),
-)
+@given(rows=st.lists(st.tuples(st.sampled_from(["", "a", "b"]), st.integers(0, 20),
+                               st.booleans()), max_size=30),
+       limit=st.integers(1, 6))
 def test_references_are_the_latest_earlier_approved_comments_of_the_same_article(
     rows: list[tuple[str, int, bool]], limit: int
 ) -> None:
@@ -74,14 +65,8 @@ def test_references_are_the_latest_earlier_approved_comments_of_the_same_article
             continue
         assert found is not None
         # stable by posting time: same-day rows count as earlier when listed before
-        earlier = sorted(
-            (
-                j
-                for j in range(len(rows))
-                if groups[j] == groups[i] and approved[j] and (posted[j], j) < (posted[i], i)
-            ),
-            key=lambda j: (posted[j], j),
-        )
+        earlier = sorted((j for j in range(len(rows)) if groups[j] == groups[i] and approved[j]
+                          and (posted[j], j) < (posted[i], i)), key=lambda j: (posted[j], j))
         assert found.tolist() == earlier[-limit:]
 
 
@@ -110,11 +95,8 @@ def test_too_few_approved_comments_leave_the_score_alone(bundle: ModelBundle) ->
 
 def test_training_learns_that_similarity_to_approved_comments_means_ham() -> None:
     """On two videos (plus the usual out-of-domain ham), scored on a third in arrival order."""
-    bundle = train_bundle(
-        holdout_videos={"Psy", "KatyPerry"},
-        heads_to_fit={"spam"},
-        exclude={"jigsaw-toxic-wikipedia", "davidson-hate-offensive"},
-    )
+    bundle = train_bundle(holdout_videos={"Psy", "KatyPerry"}, heads_to_fit={"spam"},
+                          exclude={"jigsaw-toxic-wikipedia", "davidson-hate-offensive"})
     term = bundle.contexts["spam"]
     assert term.weight < 0 and term.std > 0
     assert bundle.metadata["article_context"]["spam"]["neighbours"] == term.neighbours
@@ -123,9 +105,8 @@ def test_training_learns_that_similarity_to_approved_comments_means_ham() -> Non
     texts = [r.text for r in rows]
     spam = bundle.heads.index("spam")
     plain = bundle.predict_heads(texts)[:, spam]
-    replayed = predict_in_article_order(
-        bundle, texts, [r.group for r in rows], [r.posted_at for r in rows]
-    )[:, spam]
+    replayed = predict_in_article_order(bundle, texts, [r.group for r in rows],
+                                        [r.posted_at for r in rows])[:, spam]
     assert not np.array_equal(plain, replayed)
     assert roc_auc_score(y, replayed) > roc_auc_score(y, plain)
 
@@ -150,11 +131,8 @@ def test_the_evaluate_command_reads_article_columns(settings: Settings, tmp_path
     path = tmp_path / "labels.csv"
     rows = [(text, "ham", f"2026-11-0{n + 1}") for n, text in enumerate(ON_TOPIC)]
     rows.append((OFF_TOPIC, "spam", "2026-11-09"))
-    path.write_text(
-        "text,label,article_id,created_at\n"
-        + "".join(f'"{text}",{label},budget,{day}\n' for text, label, day in rows),
-        encoding="utf-8",
-    )
+    path.write_text("text,label,article_id,created_at\n" + "".join(
+        f'"{text}",{label},budget,{day}\n' for text, label, day in rows), encoding="utf-8")
     completed = run_command(settings, "evaluate", str(path), "--json")
     assert completed.returncode == 0, completed.stderr
     metrics = json.loads(completed.stdout)

@@ -76,11 +76,9 @@ def test_insults_are_caught(bundle: ModelBundle, text: str) -> None:
 def test_obfuscated_span_points_at_obfuscation(bundle: ModelBundle) -> None:
     """The top toxicity span of ``y0u 1d10t`` covers the leetspeak word in the original."""
     text = "well y0u 1d10t"
-    top = max(
-        (sp for sp in bundle.score_one(text).spans if sp.axis == "toxicity"),
-        key=lambda sp: sp.weight,
-    )
-    assert text[top.begin : top.end] == "1d10t"
+    top = max((sp for sp in bundle.score_one(text).spans if sp.axis == "toxicity"),
+              key=lambda sp: sp.weight)
+    assert text[top.begin:top.end] == "1d10t"
 
 
 def test_batch_matches_single_and_json(bundle: ModelBundle) -> None:
@@ -108,9 +106,8 @@ def test_registry_round_trip_and_tamper(bundle: ModelBundle, registry: ModelRegi
     folder = registry.save(bundle)
     loaded = registry.load(bundle.version)
     text = "you are a stupid idiot"
-    assert loaded.score_one(text).toxicity == pytest.approx(
-        bundle.score_one(text).toxicity, abs=1e-5
-    )
+    assert loaded.score_one(text).toxicity == pytest.approx(bundle.score_one(text).toxicity,
+                                                             abs=1e-5)
     model = folder / "model.skops"
     data = bytearray(model.read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -136,16 +133,9 @@ def test_promote_and_rollback(bundle: ModelBundle, registry: ModelRegistry) -> N
     """Promote two versions, roll back to the first, and no further."""
     assert registry.current_version() is None and registry.load_current() is None
     registry.save(bundle)
-    second = ModelBundle(
-        bundle.vectorizer,
-        bundle.coef,
-        bundle.intercept,
-        {
-            **bundle.metadata,
-            "version": bundle.version + "b",
-            "created_at": "9999-01-01T00:00:00+00:00",
-        },
-    )
+    second = ModelBundle(bundle.vectorizer, bundle.coef, bundle.intercept,
+                         {**bundle.metadata, "version": bundle.version + "b",
+                          "created_at": "9999-01-01T00:00:00+00:00"})
     registry.save(second)
     registry.promote(bundle.version)
     before = registry.current_marker_mtime()
@@ -175,12 +165,8 @@ def test_ensure_current_trains_once(bundle: ModelBundle, registry: ModelRegistry
 def test_evaluate_rows(bundle: ModelBundle, tmp_path: Path) -> None:
     """evaluate_rows infers the axis and reports metrics; CSV errors name the line."""
     path = tmp_path / "labels.csv"
-    path.write_text(
-        "text,label\n"
-        + "".join(f'"{t}",spam\n' for t in SPAM)
-        + "".join(f'"{t}",ham\n' for t in ORDINARY),
-        encoding="utf-8",
-    )
+    path.write_text("text,label\n" + "".join(f'"{t}",spam\n' for t in SPAM)
+                    + "".join(f'"{t}",ham\n' for t in ORDINARY), encoding="utf-8")
     result = evaluate_rows(bundle, read_labelled_csv(path))
     assert result["axis"] == "spam" and result["n"] == 6 and result["positives"] == 3
     assert result["roc_auc"] == pytest.approx(1.0)

@@ -39,27 +39,16 @@ def test_tokens() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "host"),
-    [
-        ("used pimpmyviews. com for it", "pimpmyviews.com"),
-        ("visit mysite .com now", "mysite.com"),
-        ("go to cheap-views(dot)com", "cheap-views.com"),
-        ("see promo[dot]biz", "promo.biz"),
-    ],
+    [("used pimpmyviews. com for it", "pimpmyviews.com"), ("visit mysite .com now", "mysite.com"),
+     ("go to cheap-views(dot)com", "cheap-views.com"), ("see promo[dot]biz", "promo.biz")],
 )
 def test_spaced_out_domains_are_links(raw: str, host: str) -> None:
     """A domain split to dodge link filters is still a link, with its host."""
     assert f"xurlx {host}" in normalize(raw)
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "the dot com bubble burst",
-        "he earned. net income rose",
-        "I like it. Com on",
-        "thanks for the help. Info: call us",
-    ],
-)
+@pytest.mark.parametrize("raw", ["the dot com bubble burst", "he earned. net income rose",
+                                 "I like it. Com on", "thanks for the help. Info: call us"])
 def test_ordinary_sentences_with_tld_words_are_not_links(raw: str) -> None:
     assert "xurlx" not in normalize(raw)
 

@@ -47,15 +47,13 @@ def _slice_datasets(target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tier_models(
-    encoder: SentenceEncoder, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[ModelRegistry, ModelBundle]:
+def tier_models(encoder: SentenceEncoder,
+                tmp_path_factory: pytest.TempPathFactory) -> tuple[ModelRegistry, ModelBundle]:
     """A registry using the tier, with one small model trained, saved and promoted."""
     root = tmp_path_factory.mktemp("tier")
     datasets = _slice_datasets(root / "datasets")
-    registry = ModelRegistry(
-        root / "models", TrainingOptions(embeddings=True, embedding_model=str(encoder.model_dir))
-    )
+    registry = ModelRegistry(root / "models", TrainingOptions(embeddings=True,
+                                                              embedding_model=str(encoder.model_dir)))
     bundle = registry.train(datasets_dir=datasets)
     registry.save(bundle)
     registry.promote(bundle.version)
@@ -63,8 +61,7 @@ def tier_models(
 
 
 def test_the_tier_learns_weights_for_spam_and_toxicity_only(
-    tier_models: tuple[ModelRegistry, ModelBundle],
-) -> None:
+        tier_models: tuple[ModelRegistry, ModelBundle]) -> None:
     _, bundle = tier_models
     assert bundle.embedding_coef is not None
     assert bundle.embedding_coef.shape == (DIMENSIONS, len(bundle.heads))
@@ -78,21 +75,16 @@ def test_the_tier_learns_weights_for_spam_and_toxicity_only(
 def test_embeddings_move_the_scores(tier_models: tuple[ModelRegistry, ModelBundle]) -> None:
     """The same texts score differently once the embedding weights are taken away."""
     _, bundle = tier_models
-    texts = [
-        "you are a worthless idiot",
-        "subscribe to my channel for free gifts",
-        "The budget vote is next week.",
-    ]
+    texts = ["you are a worthless idiot", "subscribe to my channel for free gifts",
+             "The budget vote is next week."]
     with_tier = bundle.predict_heads(texts)
-    linear_only = ModelBundle(
-        bundle.vectorizer, bundle.coef, bundle.intercept, bundle.metadata, bundle.heads
-    )
+    linear_only = ModelBundle(bundle.vectorizer, bundle.coef, bundle.intercept, bundle.metadata,
+                              bundle.heads)
     assert np.abs(with_tier - linear_only.predict_heads(texts))[:, :2].max() > 1e-3
 
 
 def test_a_saved_tier_model_loads_and_scores_identically(
-    tier_models: tuple[ModelRegistry, ModelBundle],
-) -> None:
+        tier_models: tuple[ModelRegistry, ModelBundle]) -> None:
     registry, bundle = tier_models
     loaded = registry.load(bundle.version)
     texts = ["y0u 1d10t", "check out my channel http://spam.example", "Thanks for the report."]
@@ -101,8 +93,7 @@ def test_a_saved_tier_model_loads_and_scores_identically(
 
 
 def test_other_weights_than_trained_with_are_refused(
-    tier_models: tuple[ModelRegistry, ModelBundle], tmp_path: Path
-) -> None:
+        tier_models: tuple[ModelRegistry, ModelBundle], tmp_path: Path) -> None:
     registry, bundle = tier_models
     meta_file = registry.models_dir / bundle.version / "metadata.json"
     meta = json.loads(meta_file.read_text("utf-8"))
@@ -117,8 +108,7 @@ def test_other_weights_than_trained_with_are_refused(
 
 
 def test_a_tier_model_without_its_weights_is_refused(
-    tier_models: tuple[ModelRegistry, ModelBundle], tmp_path: Path
-) -> None:
+        tier_models: tuple[ModelRegistry, ModelBundle], tmp_path: Path) -> None:
     registry, bundle = tier_models
     elsewhere = ModelRegistry(registry.models_dir, TrainingOptions(embedding_model=str(tmp_path)))
     with pytest.raises(ArtifactError, match="model.safetensors"):
@@ -142,26 +132,21 @@ def test_default_training_is_untouched_by_the_tier() -> None:
 
 
 def test_a_worker_scores_with_a_tier_model(
-    tier_models: tuple[ModelRegistry, ModelBundle], settings: Settings, runtime: Runtime
-) -> None:
+        tier_models: tuple[ModelRegistry, ModelBundle], settings: Settings,
+        runtime: Runtime) -> None:
     """A real worker with the tier enabled loads the tier model and delivers its verdicts."""
     registry, bundle = tier_models
-    shutil.copytree(
-        registry.models_dir / bundle.version, settings.effective_models_dir / bundle.version
-    )
+    shutil.copytree(registry.models_dir / bundle.version,
+                    settings.effective_models_dir / bundle.version)
     ModelRegistry(settings.effective_models_dir).promote(bundle.version)
     _, key = runtime.store.sites.create("planet")
-    ids = [
-        post_comment(runtime, key, text)
-        for text in ("Thanks for the clear report on the budget.", "you are a stupid idiot")
-    ]
-    tier_settings = settings.with_overrides(
-        embeddings=True, embedding_model=str(bundle.encoder.model_dir)
-    )
+    ids = [post_comment(runtime, key, text) for text in
+           ("Thanks for the clear report on the budget.", "you are a stupid idiot")]
+    tier_settings = settings.with_overrides(embeddings=True,
+                                            embedding_model=str(bundle.encoder.model_dir))
     results = results_of_a_worker_run(tier_settings, "planet", 2)
     assert sorted(entry["comment_id"] for entry in results) == sorted(ids)
     assert {entry["model_version"] for entry in results} == {bundle.version}
     listing = run_command(settings, "models", "list").stdout.splitlines()
     assert [line for line in listing if "[embedding tier]" in line] == [
-        line for line in listing if bundle.version in line
-    ]
+        line for line in listing if bundle.version in line]

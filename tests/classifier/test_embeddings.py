@@ -42,13 +42,10 @@ def test_batching_and_padding_do_not_change_a_vector(encoder: SentenceEncoder) -
 
 def test_similar_sentences_are_closer_than_unrelated_ones(encoder: SentenceEncoder) -> None:
     """The point of the tier: meaning, not shared words."""
-    insult, paraphrase, unrelated = encoder.encode(
-        [
-            "you are a complete idiot",
-            "what a stupid moron you are",
-            "the council approved the new budget for schools",
-        ]
-    )
+    insult, paraphrase, unrelated = encoder.encode([
+        "you are a complete idiot", "what a stupid moron you are",
+        "the council approved the new budget for schools",
+    ])
     assert float(insult @ paraphrase) > float(insult @ unrelated) + 0.2
 
 
@@ -79,7 +76,8 @@ class CountingEncoder:
         return self.inner.encode(texts, batch_size)
 
 
-def test_cache_embeds_each_text_once_across_runs(encoder: SentenceEncoder, tmp_path: Path) -> None:
+def test_cache_embeds_each_text_once_across_runs(encoder: SentenceEncoder,
+                                                 tmp_path: Path) -> None:
     """Retraining embeds only new texts; cached vectors equal freshly computed ones."""
     cache = tmp_path / "cache.npz"
     counting = CountingEncoder(encoder)
@@ -87,12 +85,8 @@ def test_cache_embeds_each_text_once_across_runs(encoder: SentenceEncoder, tmp_p
     assert sorted(counting.embedded) == ["a first text", "a second text"]
     again = CountingEncoder(encoder)
     reports: list[tuple[int, int]] = []
-    second = embed_normalized(
-        again,
-        ["a second text", "a third text"],
-        cache,
-        lambda done, total: reports.append((done, total)),
-    )
+    second = embed_normalized(again, ["a second text", "a third text"], cache,
+                              lambda done, total: reports.append((done, total)))
     assert again.embedded == ["a third text"]
     assert reports == [(1, 1)]
     assert np.array_equal(second[0], first[1])

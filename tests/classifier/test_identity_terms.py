@@ -24,7 +24,8 @@ INSULTS_NAMING_A_GROUP = ["you stupid gay idiot, shut up", "muslims are disgusti
 
 
 @pytest.mark.parametrize("text", NAMING_A_GROUP)
-def test_ordinary_remarks_naming_a_group_are_never_rejected(bundle: ModelBundle, text: str) -> None:
+def test_ordinary_remarks_naming_a_group_are_never_rejected(bundle: ModelBundle,
+                                                            text: str) -> None:
     score = bundle.score_one(text)
     assert score.attributes[WITHOUT_IDENTITY] < bundle.thresholds["toxicity"]["flag"]
     verdict = model_verdict({}, score, bundle)
@@ -49,9 +50,8 @@ def test_an_identity_word_drives_the_score_it_is_taken_out_of(bundle: ModelBundl
 
 @settings(max_examples=80, deadline=None)
 @given(text=st.text(alphabet=st.characters(codec="ascii"), max_size=120))
-def test_the_attribute_appears_exactly_when_a_group_is_named(
-    bundle: ModelBundle, text: str
-) -> None:
+def test_the_attribute_appears_exactly_when_a_group_is_named(bundle: ModelBundle,
+                                                             text: str) -> None:
     score = bundle.score_one(text)
     named = bool(load_lexicon().identity_spans(normalize(text)))
     assert (WITHOUT_IDENTITY in score.attributes) == named

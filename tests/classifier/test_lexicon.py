@@ -53,10 +53,8 @@ def test_features_are_finite_and_bounded(text: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(
-    text=st.text(alphabet=st.characters(codec="ascii"), max_size=200),
-    word=st.sampled_from(PLAIN_WORDS),
-)
+@given(text=st.text(alphabet=st.characters(codec="ascii"), max_size=200),
+       word=st.sampled_from(PLAIN_WORDS))
 def test_adding_a_listed_word_raises_the_count(text: str, word: str) -> None:
     before, after = features(text), features(f"{text} {word}")
     assert after["profane_any"] == 1.0
@@ -86,12 +84,11 @@ def test_explanations_name_the_listed_word(bundle: ModelBundle) -> None:
     assert score.toxicity >= bundle.thresholds["toxicity"]["flag"]
     assert "toxicity:profanity" in score.reasons
     top = max((s for s in score.spans if s.axis == "toxicity"), key=lambda s: s.weight)
-    assert text[top.begin : top.end] == "wanker"
+    assert text[top.begin:top.end] == "wanker"
 
 
-def test_a_model_trained_with_other_lists_is_refused(
-    bundle: ModelBundle, registry: ModelRegistry
-) -> None:
+def test_a_model_trained_with_other_lists_is_refused(bundle: ModelBundle,
+                                                      registry: ModelRegistry) -> None:
     folder = registry.save(bundle)
     meta_path = folder / "metadata.json"
     meta = json.loads(meta_path.read_text())
@@ -101,9 +98,8 @@ def test_a_model_trained_with_other_lists_is_refused(
         registry.load(bundle.version)
 
 
-def test_a_model_from_before_the_lists_still_loads(
-    bundle: ModelBundle, registry: ModelRegistry
-) -> None:
+def test_a_model_from_before_the_lists_still_loads(bundle: ModelBundle,
+                                                   registry: ModelRegistry) -> None:
     """Older models (no lexicon weights) score on their linear heads alone."""
     folder = registry.save(bundle)
     meta_path = folder / "metadata.json"

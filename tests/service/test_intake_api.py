@@ -87,9 +87,7 @@ def test_bodies_that_are_not_json_or_form_are_400(
     plain = client.post("/api/v1/comments", data="hello", content_type="text/plain", headers=auth)
     assert plain.status_code == 400
     invalid_utf8 = client.post(
-        "/api/v1/comments",
-        data=b'{"comment": "\xff"}',
-        content_type="application/json",
+        "/api/v1/comments", data=b'{"comment": "\xff"}', content_type="application/json",
         headers=auth,
     )
     assert invalid_utf8.status_code == 400

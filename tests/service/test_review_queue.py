@@ -98,18 +98,12 @@ def test_each_row_shows_what_a_moderator_needs(
 def test_a_profanity_chip_says_where_the_word_comes_from(
     moderator: FlaskClient, runtime: Runtime, site: Site
 ) -> None:
-    add_comment(
-        runtime,
-        site,
-        body="What a wanker",
-        toxicity=0.9,
-        reasons=["toxicity:profanity", "toxicity:above_flag"],
-        spans=[{"begin": 7, "end": 13, "axis": "toxicity", "weight": 3.1}],
-    )
+    add_comment(runtime, site, body="What a wanker", toxicity=0.9,
+                reasons=["toxicity:profanity", "toxicity:above_flag"],
+                spans=[{"begin": 7, "end": 13, "axis": "toxicity", "weight": 3.1}])
     html = moderator.get("/review").get_data(as_text=True)
-    assert re.search(
-        r'<li class="chip" title="[^"]*profanity lists[^"]*">toxicity:profanity</li>', html
-    )
+    assert re.search(r'<li class="chip" title="[^"]*profanity lists[^"]*">toxicity:profanity</li>',
+                     html)
     assert '<li class="chip">toxicity:above_flag</li>' in html
     assert 'What a <mark class="toxicity" title="toxicity">wanker</mark>' in html
 
@@ -117,19 +111,11 @@ def test_a_profanity_chip_says_where_the_word_comes_from(
 def test_an_identity_term_chip_tells_the_moderator_to_judge_the_rest(
     moderator: FlaskClient, runtime: Runtime, site: Site
 ) -> None:
-    add_comment(
-        runtime,
-        site,
-        body="I am a gay man",
-        toxicity=0.98,
-        reasons=["toxicity:above_flag", "toxicity:identity-term"],
-    )
+    add_comment(runtime, site, body="I am a gay man", toxicity=0.98,
+                reasons=["toxicity:above_flag", "toxicity:identity-term"])
     html = moderator.get("/review").get_data(as_text=True)
-    assert re.search(
-        r'<li class="chip" title="Names a group of people[^"]*">'
-        r"toxicity:identity-term</li>",
-        html,
-    )
+    assert re.search(r'<li class="chip" title="Names a group of people[^"]*">'
+                     r"toxicity:identity-term</li>", html)
 
 
 def test_comment_text_and_names_are_shown_as_text_never_as_html(

@@ -54,11 +54,8 @@ def add_comment(
                     spam=spam,
                     toxicity=toxicity,
                     attributes={},
-                    reasons=reasons
-                    if reasons is not None
-                    else ["spam:above_flag"]
-                    if status is Status.FLAGGED
-                    else [],
+                    reasons=reasons if reasons is not None
+                    else ["spam:above_flag"] if status is Status.FLAGGED else [],
                     spans=spans or [],
                     model_version=model_version,
                 )

@@ -13,12 +13,7 @@ def test_a_site_reader_sees_only_its_own_stream(redis_url: str) -> None:
     admin.xadd(redis_keys.results("planet"), {"status": "approved"})
     admin.xadd(redis_keys.results("rival"), {"status": "approved"})
     admin.execute_command(
-        "ACL",
-        "SETUSER",
-        "site-planet",
-        "reset",
-        "on",
-        ">s3cret",
+        "ACL", "SETUSER", "site-planet", "reset", "on", ">s3cret",
         *redis_keys.site_reader_acl("planet"),
     )
     try:

@@ -101,7 +101,9 @@ def test_a_moderator_limited_to_one_site_cannot_act_on_another(
         review.moderate(runtime, user, comment.id, Status.APPROVED)
     with pytest.raises(NotFound):
         review.block_author(runtime, user, "other", comment.email)
-    outcome = review.moderate_many(runtime, user, [(comment.id, Status.FLAGGED)], Status.REJECTED)
+    outcome = review.moderate_many(
+        runtime, user, [(comment.id, Status.FLAGGED)], Status.REJECTED
+    )
     assert outcome.decisions == [] and outcome.missing == [comment.id]
     page = runtime.store.moderation.queue(QueueFilter(), user.site_slugs)
     assert page.total == 0

@@ -60,12 +60,12 @@ unit = st.floats(min_value=0.0, max_value=1.0)
 
 
 @given(spam=unit, toxicity=unit, without=unit)
-def test_the_identity_guard_only_ever_softens_a_rejection(
-    spam: float, toxicity: float, without: float
-) -> None:
+def test_the_identity_guard_only_ever_softens_a_rejection(spam: float, toxicity: float,
+                                                          without: float) -> None:
     thresholds = thresholds_for({}, MODEL)
     plain = decide({"spam": spam, "toxicity": toxicity}, thresholds)
-    guarded = decide({"spam": spam, "toxicity": toxicity, WITHOUT_IDENTITY: without}, thresholds)
+    guarded = decide({"spam": spam, "toxicity": toxicity, WITHOUT_IDENTITY: without},
+                     thresholds)
     if plain.status is not Status.REJECTED:
         assert guarded.status is plain.status  # never approves what the scores flag
     elif guarded.status is not Status.REJECTED:

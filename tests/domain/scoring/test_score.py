@@ -57,9 +57,8 @@ def test_a_worker_dying_before_it_marks_leaves_no_repeat_in_the_stream(runtime: 
 
 def _submit(runtime: Runtime, article: str, text: str) -> str:
     site = runtime.store.sites.by_slug("planet") or runtime.store.sites.create("planet")[0]
-    submission = Submission(
-        article_id=article, sender_name="Reader", email="reader@example.com", comment=text
-    )
+    submission = Submission(article_id=article, sender_name="Reader",
+                            email="reader@example.com", comment=text)
     return runtime.store.comments.add(site, submission).id
 
 
@@ -68,17 +67,14 @@ def test_comments_are_scored_against_their_articles_approved_comments(runtime: R
     score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
     bundle = runtime.models.current()
     references = runtime.store.comments.article_reference_ids(
-        1, "budget", max_spam=bundle.reference_max_spam, limit=50
-    )
+        1, "budget", max_spam=bundle.reference_max_spam, limit=50)
     # ordinary remarks: approved, most of them confidently enough to be a reference
     assert len(references) >= bundle.contexts["spam"].neighbours
     on_article = _submit(runtime, "budget", OFF_TOPIC)
     fresh_article = _submit(runtime, "new-article", OFF_TOPIC)
     score_comments([on_article, fresh_article], runtime)
-    in_context, alone = (
-        runtime.store.comments.get(on_article),
-        runtime.store.comments.get(fresh_article),
-    )
+    in_context, alone = runtime.store.comments.get(on_article), runtime.store.comments.get(
+        fresh_article)
     assert in_context is not None and alone is not None
     assert in_context.spam is not None and alone.spam is not None
     assert in_context.spam > alone.spam

@@ -123,14 +123,8 @@ def test_an_articles_references_are_its_latest_confidently_approved_comments(
     planet, _ = store.sites.create("planet")
     other, _ = store.sites.create("other")
 
-    def decided(
-        text: str,
-        status: Status = Status.APPROVED,
-        spam: float = 0.01,
-        by: DecidedBy = DecidedBy.MODEL,
-        article: str = "a1",
-        site: Site = planet,
-    ) -> str:
+    def decided(text: str, status: Status = Status.APPROVED, spam: float = 0.01,
+                by: DecidedBy = DecidedBy.MODEL, article: str = "a1", site: Site = planet) -> str:
         comment = store.comments.add(site, replace(SUBMISSION, article_id=article, comment=text))
         verdict = replace(verdict_for(comment.id, site.id, status), spam=spam, decided_by=by)
         store.comments.record_verdicts([verdict])
