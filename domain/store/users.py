@@ -153,12 +153,13 @@ class UserRepository:
         """Give a user a new password and end every session they had; False if no such user."""
         if len(password) < MIN_PASSWORD_CHARS:
             raise UserError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
+        password_hash = credentials.hash_password(password)  # slow: not under the write lock
         with self._db.write() as connection:
             changed = connection.execute(
                 update(users)
                 .where(users.c.id == user_id)
                 .values(
-                    password_hash=credentials.hash_password(password),
+                    password_hash=password_hash,
                     failed_logins=0,
                     locked_until=None,
                 )
