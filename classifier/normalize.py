@@ -144,6 +144,21 @@ _STEPS: list[tuple[Guard, re.Pattern[str] | None, Repl]] = [
 ]
 
 
+def fold(text: str) -> str:
+    """Fold characters only (NFKC, case, accents, lookalikes; invisible characters removed).
+
+    The first step of ``normalize`` without its token rewriting: what makes two texts "the
+    same" to a reader, for duplicate checks and "is this comment blank".
+    """
+    return _INVISIBLE_OUTSIDE_TABLE.sub("", text.translate(_fold_table())).lower()
+
+
+# Invisible characters beyond the folding table's ranges: the BOM (U+FEFF), tag characters and
+# the supplementary variation selectors. (``normalize`` keeps them, so trained models stay as
+# they are; a duplicate check must not.)
+_INVISIBLE_OUTSIDE_TABLE = re.compile("[\ufeff\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+
+
 def normalize(text: str) -> str:
     """Return the normalised form of ``text`` (fast path, no offsets)."""
     text = text[:MAX_CHARS]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ctypes
+import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -10,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 
@@ -49,18 +52,52 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class EmbeddedRedis:
-    """A redis-server child process on 127.0.0.1, in the foreground, stopped with us."""
+PASSWORD_FILE = "password"
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read (created that way: no moment of wider access)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+    path.chmod(0o600)  # an older file may have been created with wider permissions
+
+
+def stored_password(workdir: Path) -> str:
+    """The embedded Redis's password, generated on first use and kept in its folder."""
+    path = workdir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text().strip()
+    password = secrets.token_urlsafe(32)
+    write_private(path, password)
+    return password
+
+
+class EmbeddedRedis:
+    """A redis-server child process on 127.0.0.1, in the foreground, stopped with us.
+
+    With a password, the default user needs it (`requirepass`), so no other local process can
+    read the results streams or forge a verdict. It goes in a 0600 config file, never on the
+    command line, which every local user can read in /proc.
+    """
+
+    def __init__(self, workdir: Path, port: int | None = None, password: str | None = None) -> None:
         # absolute: redis-server changes into --dir before it opens --logfile
         self.workdir = workdir.resolve()
         self.port = port or free_port()
+        self.password = password
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        """The URL clients use."""
+        """The URL clients use (with the password, when there is one)."""
+        credentials = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{credentials}127.0.0.1:{self.port}/0"
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password, for messages."""
         return f"redis://127.0.0.1:{self.port}/0"
 
     @property
@@ -75,8 +112,11 @@ class EmbeddedRedis:
         stop it last, after the processes that use it; it still goes when its parent dies.
         """
         self.workdir.mkdir(parents=True, exist_ok=True)
+        config = self.workdir / "redis.conf"
+        write_private(config, f"requirepass {self.password}\n" if self.password else "")
         command = [
             redis_server_binary(),
+            str(config),
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--save", "",

@@ -17,9 +17,14 @@ class GunicornApplication(BaseApplication):  # type: ignore[misc]
         self._options = options
         super().__init__()
 
+    @property
+    def read_timeout(self) -> float:
+        """How long a read from a client may wait (BoundedThreadWorker asks)."""
+        return self._settings.web_read_timeout_seconds
+
     def load_config(self) -> None:
         """Apply our options to gunicorn's config."""
-        for key, value in self._options.items():
+        for key, value in {**self._options, "threads": self._settings.web_threads}.items():
             self.cfg.set(key, value)
 
     def load(self) -> Any:
@@ -29,14 +34,16 @@ class GunicornApplication(BaseApplication):  # type: ignore[misc]
         return create_app(self._settings)
 
 
-def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
-    """Sync workers (faster than gthread for this load), graceful stop on SIGTERM."""
+def gunicorn_options(host: str, port: int, workers: int, threads: int = 8) -> dict[str, Any]:
+    """Threaded workers whose reads from a client are bounded (a slow client holds one thread
+    for at most the read timeout, never a whole worker), graceful stop on SIGTERM."""
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "threads": threads,  # the bench's bare app gets the same; ours comes from settings
+        "worker_class": "cli.gunicorn_worker.BoundedThreadWorker",
         "graceful_timeout": 30,
-        "timeout": 30,
+        "timeout": 30,  # with threads: how long a worker's main loop may hang, not a request
         "keepalive": 5,
         "accesslog": None,
         "errorlog": "-",

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from cli.context import open_store
-from cli.embedded_redis import EmbeddedRedis, die_with_parent
+from cli.embedded_redis import EmbeddedRedis, die_with_parent, stored_password, write_private
 from config import Settings
 from domain.infra.redis_url import embedded_url_file
 
@@ -138,10 +138,13 @@ def run_all(settings: Settings, host: str, port: int) -> int:
     status = 0
     try:
         if not settings.redis_url:
-            embedded = EmbeddedRedis(settings.data_dir / "redis").start(own_session=True)
-            embedded_url_file(settings).write_text(embedded.url)
+            folder = settings.data_dir / "redis"
+            embedded = EmbeddedRedis(folder, password=stored_password(folder))
+            embedded.start(own_session=True)
+            write_private(embedded_url_file(settings), embedded.url)  # it holds the password
             env["REDIS_URL"] = embedded.url
-            click.echo(f"Started an embedded Redis at {embedded.url}")
+            click.echo(f"Started an embedded Redis at {embedded.display_url} "
+                       f"(password in {folder})")
         _bootstrap(settings)
         # One worker process: web and worker share this machine's cores, and a single
         # consumer forms bigger batches (docs/performance.md).

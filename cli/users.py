@@ -47,3 +47,37 @@ def list_users() -> None:
     for user in store.users.all():
         scope = ",".join(user.site_slugs) if user.site_slugs else "*"
         click.echo(f"{user.email}\t{user.role.value}\t{scope}")
+
+
+def _user_id(email: str) -> int:
+    """The id of the user with this email, or a clear error."""
+    store = open_store(load_settings())
+    found = [u for u in store.users.all() if u.email == email.strip().lower()]
+    if not found:
+        raise click.ClickException(f"no user with email {email!r}")
+    return found[0].id
+
+
+@users.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(email: str, password_stdin: bool) -> None:
+    """Give a user a new password; every session they had ends."""
+    user_id = _user_id(email)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        open_store(load_settings()).users.set_password(user_id, password)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"New password set for {email}; their sessions are ended.")
+
+
+@users.command("logout")
+@click.argument("email")
+def logout_everywhere(email: str) -> None:
+    """End every log-in session of a user (their personal API token keeps working)."""
+    ended = open_store(load_settings()).sessions.end_all(_user_id(email))
+    click.echo(f"Ended {ended} session(s) of {email}.")

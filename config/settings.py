@@ -159,6 +159,10 @@ class Settings:
         default="30/minute;600/hour", metadata=_env("MODERATION_RATE_LIMIT_AUTHOR")
     )
     rate_limit_site: str = field(default="", metadata=_env("MODERATION_RATE_LIMIT_SITE"))
+    # training labels a site key may send (feedback, Akismet submit-spam/ham)
+    rate_limit_labels: str = field(
+        default="60/minute;1000/day", metadata=_env("MODERATION_RATE_LIMIT_LABELS")
+    )
     duplicate_window_seconds: int = field(default=300, metadata=_env("MODERATION_DUPLICATE_WINDOW"))
     login_max_failures: int = field(default=5, metadata=_env("MODERATION_LOGIN_MAX_FAILURES"))
     login_lockout_seconds: int = field(default=300, metadata=_env("MODERATION_LOGIN_LOCKOUT"))
@@ -184,6 +188,11 @@ class Settings:
 
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
+    # threads per web worker: a slow client holds one thread, at most for the read timeout
+    web_threads: int = field(default=8, metadata=_env("MODERATION_WEB_THREADS"))
+    web_read_timeout_seconds: float = field(
+        default=10.0, metadata=_env("MODERATION_WEB_READ_TIMEOUT")
+    )
     secure_cookies: bool = field(default=False, metadata=_env("MODERATION_SECURE_COOKIES"))
 
     @property

@@ -11,6 +11,7 @@ from config import Settings
 from domain.infra.collaborators import Runtime
 from service import (
     api,
+    body_limit,
     compat,
     errors,
     feedback,
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.extensions["moderation_runtime"] = runtime
     runtime.store.migrate()
     errors.register(app)
+    body_limit.register(app, settings.max_body_bytes)
     security.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(feedback.blueprint)

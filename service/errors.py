@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from service.responses import error_response
 
@@ -51,6 +51,21 @@ def _database_unavailable(error: Exception) -> Response:
     )
 
 
+def _client_disconnected(error: ClientDisconnected) -> Response | HTTPException:
+    """A body cut short: 408 when our read timeout cut it (the client went quiet), else 400."""
+    if isinstance(error.__context__, BlockingIOError | TimeoutError):
+        return _client_too_slow(error.__context__)
+    return _http_error(error)
+
+
+def _client_too_slow(error: OSError) -> Response:
+    """The client went quiet mid-body past the server's read timeout: 408, no traceback."""
+    log.info("request body timed out: %s", type(error).__name__)
+    response = error_response(408, "request_timeout", "The request body did not arrive in time.")
+    response.headers["Connection"] = "close"
+    return response
+
+
 def _unexpected(error: Exception) -> Response:
     """A bug, not bad input: log it with its traceback, answer without internals."""
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -60,9 +75,13 @@ def _unexpected(error: Exception) -> Response:
 def register(app: Flask) -> None:
     """Install the handlers on the app."""
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ClientDisconnected, _client_disconnected)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(DBAPIError, _dbapi_error)
+    # A bounded read from a silent client (cli/gunicorn_worker.py) fails with one of these.
+    app.register_error_handler(BlockingIOError, _client_too_slow)
+    app.register_error_handler(TimeoutError, _client_too_slow)
     app.register_error_handler(Exception, _unexpected)
 
 

@@ -30,6 +30,14 @@ def feedback() -> Response:
     comment = runtime.store.comments.get(str(comment_id).strip()[:64], site_id=site.id)
     if comment is None:
         return error_response(404, "not_found", "No such comment for this site.")
+    limited = runtime.abuse.admit_label(site)
+    if limited is not None:
+        return error_response(
+            429,
+            "rate_limited",
+            f"Too many labels from this site; retry in {limited.retry_after_seconds} s.",
+            {"Retry-After": str(limited.retry_after_seconds)},
+        )
     value = str(label).strip().lower()
     runtime.store.labels.add_many(
         [Label(comment.body, value, "feedback", comment_id=comment.id, site_id=site.id)]

@@ -79,6 +79,7 @@ class Runtime:
             author_limits=self.settings.rate_limit_author,
             site_limits=self.settings.rate_limit_site,
             duplicate_window_seconds=self.settings.duplicate_window_seconds,
+            label_limits=self.settings.rate_limit_labels,
         )
 
     @cached_property

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import redis
 from limits import RateLimitItem, parse_many
 
+from classifier.normalize import fold
 from domain.infra import redis_keys
 from domain.infra.breaker import Breaker
+from domain.intake.identity import canonical_email, canonical_ip
 from domain.records import Site, Submission
 
 log = logging.getLogger(__name__)
@@ -97,11 +99,13 @@ class AbuseGuard:
         author_limits: str,
         site_limits: str,
         duplicate_window_seconds: int,
+        label_limits: str = "",
     ) -> None:
         self._script = client.register_script(_ADMIT)
         self._client = client
         self._author_limits = _limits(author_limits)
         self._site_limits = _limits(site_limits)
+        self._label_limits = _limits(label_limits)
         self._duplicate_window = max(0, duplicate_window_seconds)
         self._breaker = Breaker(1.0)
 
@@ -109,9 +113,11 @@ class AbuseGuard:
         """Every (scope, limit, counter key) this comment counts against."""
         counters = [("site", item, site.slug) for item in self._site_limits]
         for item in self._author_limits:
-            counters.append(("email", item, fingerprint(site.slug, submission.email.lower())))
+            email = canonical_email(submission.email)
+            counters.append(("email", item, fingerprint(site.slug, email)))
             if submission.author_ip:
-                counters.append(("author_ip", item, fingerprint(site.slug, submission.author_ip)))
+                network = canonical_ip(submission.author_ip)
+                counters.append(("author_ip", item, fingerprint(site.slug, network)))
         prefix = redis_keys.rate_limit_prefix()
         return [
             (scope, item, f"{prefix}:{scope}:{item.get_expiry()}:{identity}")
@@ -121,15 +127,37 @@ class AbuseGuard:
     def admit(self, site: Site, submission: Submission, comment_id: str) -> Admission:
         """Count this comment and claim its text; admitted when Redis is away (fail open)."""
         counters = self._counters(site, submission)
-        if not self._breaker.closed or (not counters and not self._duplicate_window):
+        if not counters and not self._duplicate_window:
+            return ADMITTED
+        return self._run(counters, _duplicate_key(site, submission), comment_id)
+
+    def admit_label(self, site: Site) -> RateLimited | None:
+        """Count one training label a site sends (feedback, submit-spam/ham): each site's
+        labels shape every site's next model, so one key must not flood them."""
+        prefix = redis_keys.rate_limit_prefix()
+        counters = [
+            ("labels", item, f"{prefix}:labels:{item.get_expiry()}:{site.slug}")
+            for item in self._label_limits
+        ]
+        return self._run(counters).limited if counters else None
+
+    def _run(
+        self,
+        counters: list[tuple[str, RateLimitItem, str]],
+        duplicate_key: str | None = None,
+        comment_id: str = "",
+    ) -> Admission:
+        """One round trip: every counter, then the duplicate claim (if a key is given)."""
+        if not self._breaker.closed:
             return ADMITTED
         args: list[str | int] = []
         for _, item, _ in counters:
             args += [item.amount, item.get_expiry() * 1000]
+        window = self._duplicate_window if duplicate_key else 0
         try:
             reply = self._script(
-                keys=[key for _, _, key in counters] + [_duplicate_key(site, submission)],
-                args=[*args, comment_id, self._duplicate_window],
+                keys=[key for _, _, key in counters] + [duplicate_key or "-"],
+                args=[*args, comment_id, window],
             )
         except (redis.RedisError, OSError) as error:
             self._breaker.trip()
@@ -152,9 +180,11 @@ class AbuseGuard:
 
 
 def _duplicate_key(site: Site, submission: Submission) -> str:
-    """The key marking one author's text; case and spacing do not make a comment new."""
-    text = " ".join(submission.comment.split()).lower()
-    return redis_keys.duplicate_guard(site.slug, fingerprint(submission.email.lower(), text))
+    """The key marking one author's text; case, spacing, accents, lookalike letters and
+    invisible characters do not make a comment new (the classifier's folding)."""
+    text = " ".join(fold(submission.comment).split())
+    author = canonical_email(submission.email)
+    return redis_keys.duplicate_guard(site.slug, fingerprint(author, text))
 
 
 def form_trap(policy: Mapping[str, object], form: Mapping[str, object], now: float) -> str | None:

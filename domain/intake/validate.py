@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from classifier.normalize import fold
 from domain.records import Submission
 
 MAX_COMMENT_CHARS = 500
@@ -115,7 +116,8 @@ def _check_field(name: str, raw: object, errors: dict[str, list[str]]) -> str | 
     if name == "comment":
         text = normalise_newlines(text)
     stripped = text.strip()
-    if not stripped:
+    # Only invisible characters (zero-width spaces, joiners, BOM...) is as empty as only spaces.
+    if not stripped or not fold(stripped).strip():
         if name in REQUIRED_MESSAGES:
             errors.setdefault(name, []).append(REQUIRED_MESSAGES[name])
         return None

@@ -16,6 +16,7 @@ from domain.store.labels import Label, LabelRepository
 from domain.store.newsroom import AppealRepository, AuthorDataRepository, ReaderReportRepository
 from domain.store.reports import ReportRepository
 from domain.store.review_queue import ModerationRepository
+from domain.store.sessions import SessionRepository
 from domain.store.sites import SiteError, SiteRepository
 from domain.store.users import UserError, UserRepository
 
@@ -30,6 +31,7 @@ class Store:
         self.sites = SiteRepository(self.db)
         self.comments = CommentRepository(self.db)
         self.users = UserRepository(self.db)
+        self.sessions = SessionRepository(self.db)
         self.labels = LabelRepository(self.db)
         self.moderation = ModerationRepository(self.db)
         self.reports = ReportRepository(self.db)

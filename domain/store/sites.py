@@ -17,7 +17,7 @@ from domain.store.base import Database, as_utc
 from domain.store.tables import sites
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-KEY_CACHE_SECONDS = 5.0
+SITES_CACHE_SECONDS = 5.0
 
 
 class SiteError(ValueError):
@@ -42,8 +42,7 @@ class SiteRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._by_key_hash: dict[str, tuple[float, Site | None]] = {}
-        self._by_id: tuple[float, dict[int, Site]] = (-KEY_CACHE_SECONDS, {})
+        self._by_id: tuple[float, dict[int, Site]] = (-SITES_CACHE_SECONDS, {})
         self._cache_lock = threading.Lock()
 
     def create(self, slug: str, name: str | None = None) -> tuple[Site, str]:
@@ -90,32 +89,23 @@ class SiteRepository:
         return key
 
     def by_key(self, key: str) -> Site | None:
-        """The site an API key belongs to, cached briefly since every intake call asks."""
+        """The site an API key belongs to, read afresh on every call: a rotated key must stop
+        working at once in every process, not when a cache expires (one indexed look-up)."""
         key_hash = credentials.hash_secret(key)
-        now = time.monotonic()
-        cached = self._by_key_hash.get(key_hash)
-        if cached and now - cached[0] < KEY_CACHE_SECONDS:
-            return cached[1]
         with self._db.read() as connection:
             row = connection.execute(select(sites).where(sites.c.api_key_hash == key_hash)).first()
         # The index lookup found the row by hash; compare again in constant time anyway.
-        site = _site(row) if row and credentials.secret_matches(key, row.api_key_hash) else None
-        with self._cache_lock:
-            if len(self._by_key_hash) > 10_000:
-                self._by_key_hash.clear()
-            self._by_key_hash[key_hash] = (now, site)
-        return site
+        return _site(row) if row and credentials.secret_matches(key, row.api_key_hash) else None
 
     def _forget_cached_keys(self) -> None:
         """Drop cached look-ups after a site changes (other processes see it within seconds)."""
         with self._cache_lock:
-            self._by_key_hash.clear()
-            self._by_id = (-KEY_CACHE_SECONDS, {})
+            self._by_id = (-SITES_CACHE_SECONDS, {})
 
     def cached_by_id(self) -> dict[int, Site]:
         """Every site by id, re-read at most every few seconds (the workers ask per batch)."""
         read_at, by_id = self._by_id
-        if time.monotonic() - read_at < KEY_CACHE_SECONDS:
+        if time.monotonic() - read_at < SITES_CACHE_SECONDS:
             return by_id
         by_id = {site.id: site for site in self.all()}
         self._by_id = (time.monotonic(), by_id)

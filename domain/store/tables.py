@@ -118,6 +118,17 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Moderators' log-in sessions, so a session can be ended server-side (log-out, log out
+# everywhere, a new password, deactivation); the cookie carries the random id, we keep its hash.
+review_sessions = Table(
+    "review_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_review_sessions_user", "user_id"),
+)
+
 # Append-only training labels: moderator decisions, imports and site feedback.
 labels = Table(
     "labels",

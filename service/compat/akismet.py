@@ -117,9 +117,12 @@ def _submit(label: str) -> Response:
         return _invalid_key(key)
     text = request.form.get("comment_content", "")
     if text.strip() and not _is_test():
-        current_runtime().store.labels.add_many(
-            [Label(text, label, source="akismet", site_id=site.id)]
-        )
+        runtime = current_runtime()
+        limited = runtime.abuse.admit_label(site)  # each label shapes every site's next model
+        if limited is not None:
+            retry = {"Retry-After": str(limited.retry_after_seconds)}
+            return Response("Too many submissions.", 429, mimetype="text/plain", headers=retry)
+        runtime.store.labels.add_many([Label(text, label, source="akismet", site_id=site.id)])
     return _plain(SUBMITTED)
 
 

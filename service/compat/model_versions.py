@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -22,7 +23,8 @@ class UnknownVersion(LookupError):
 def resolve(runtime: Runtime, pinned: str) -> str:
     """Our version id for a pin: a number counts saved versions from the oldest (1), else an id."""
     versions = [str(meta["version"]) for meta in runtime.models.registry.versions()]
-    if pinned.isdigit() and 1 <= int(pinned) <= len(versions):
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if re.fullmatch(r"[0-9]{1,9}", pinned) and 1 <= int(pinned) <= len(versions):
         return versions[int(pinned) - 1]
     if pinned in versions:
         return pinned

@@ -109,9 +109,13 @@ def users() -> str:
 
 def _site_choice() -> list[str] | None:
     """The sites ticked in a user form; ticked sites win over 'every site' (least privilege),
-    and nothing ticked means every site."""
+    and nothing ticked means every site. A name we do not know is refused, never dropped:
+    dropping it could leave nothing ticked, which means every site."""
     known = {s.slug for s in current_runtime().store.sites.all()}
-    chosen = [slug for slug in request.form.getlist("sites") if slug in known]
+    chosen = request.form.getlist("sites")
+    unknown = sorted(set(chosen) - known)
+    if unknown:
+        raise UserError(f"no site named {', '.join(unknown)[:200]}")
     return chosen or None
 
 
@@ -142,8 +146,12 @@ def set_sites(user_id: int) -> BaseResponse:
     store = current_runtime().store
     if store.users.by_id(user_id) is None:
         abort(404)
-    store.users.set_sites(user_id, _site_choice())
-    flash("Sites saved.", "success")
+    try:
+        store.users.set_sites(user_id, _site_choice())
+    except UserError as error:
+        flash(str(error), "error")
+    else:
+        flash("Sites saved.", "success")
     return redirect(url_for(".users"), 303)
 
 

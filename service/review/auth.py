@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -18,15 +16,13 @@ from service.context import current_runtime
 
 blueprint = Blueprint("review_auth", __name__)
 
-# A session older than this must log in again, even if the browser stayed open.
-SESSION_MAX_AGE_SECONDS = 12 * 3600
 View = TypeVar("View", bound=Callable[..., Any])
 
 
 def safe_next(target: str | None, default: str = "/review") -> str:
     """A local /review path to return to; anything else (another host, a scheme) is ignored."""
-    if not target:
-        return default
+    if not target or not target.isprintable() or any(ch.isspace() for ch in target):
+        return default  # CR/LF would break the Location header after the action was saved
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/review") or "\\" in target:
         return default
@@ -38,12 +34,11 @@ def current_user() -> User | None:
     if "user" in g:
         return g.user  # type: ignore[no-any-return]
     user = None
-    user_id = session.get("user_id")
-    authenticated_at = session.get("auth_at", 0)
-    if isinstance(user_id, int) and time.time() - authenticated_at < SESSION_MAX_AGE_SECONDS:
-        user = current_runtime().store.users.by_id(user_id)
-        if user is not None and not user.active:
-            user = None
+    user_id, session_id = session.get("user_id"), session.get("sid")
+    if isinstance(user_id, int) and isinstance(session_id, str):
+        # The signed cookie alone is not enough: the session must still be live server-side
+        # (log-out, log out everywhere, a new password and deactivation end it).
+        user = current_runtime().store.sessions.user(session_id, user_id)
     g.user = user
     return user
 
@@ -116,18 +111,34 @@ def login_post() -> tuple[str, int] | BaseResponse:
     # Whatever the browser brought (a planted session, an old CSRF token) is dropped.
     session.clear()
     session["user_id"] = found.id
-    session["sid"] = secrets.token_urlsafe(24)
-    session["auth_at"] = int(time.time())
+    session["sid"] = runtime.store.sessions.start(found.id)
     g.user = found
     return redirect(target)
 
 
 @blueprint.post("/review/logout")
 def logout() -> BaseResponse:
-    """End the session."""
+    """End this session, here and on the server (a copy of the cookie stops working too)."""
+    session_id = session.get("sid")
+    if isinstance(session_id, str):
+        current_runtime().store.sessions.end(session_id)
+    return _logged_out("You are logged out.")
+
+
+@blueprint.post("/review/logout-everywhere")
+def logout_everywhere() -> BaseResponse:
+    """End every session of the logged-in user, on every browser."""
+    me = current_user()
+    if me is not None:
+        current_runtime().store.sessions.end_all(me.id)
+    return _logged_out("You are logged out on every device.")
+
+
+def _logged_out(message: str) -> BaseResponse:
+    """Forget the cookie's session and send the browser to the log-in page."""
     session.clear()
     g.pop("user", None)
-    flash("You are logged out.", "info")
+    flash(message, "info")
     return redirect(url_for("review_auth.login"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,6 +10,7 @@ from domain.store.reports import AuditFilter
 from domain.store.review_queue import SORTS, STATUS_FILTERS, QueueFilter
 
 MAX_PER_PAGE = 100
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits, short enough for int() to take
 Errors = dict[str, list[str]]
 
 
@@ -23,6 +25,8 @@ def _day(args: Mapping[str, str], name: str, errors: Errors, end: bool = False) 
         errors[name] = ["Use a date like 2025-01-31"]
         return None
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if end and day == date.max:
+        return None  # "up to the last day there is" bounds nothing (and the day after overflows)
     return start + timedelta(days=1) if end else start
 
 
@@ -46,7 +50,8 @@ def _int(args: Mapping[str, str], name: str, default: int, top: int, errors: Err
     text = (args.get(name) or "").strip()
     if not text:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= top:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not WHOLE_NUMBER.fullmatch(text) or not 1 <= int(text) <= top:
         errors[name] = [f"Use a whole number between 1 and {top}"]
         return default
     return int(text)

@@ -45,10 +45,24 @@ def test_moderation_run_starts_everything_with_embedded_defaults(
         posted = _post_when_ready(f"{base}/api/v1/comments", auth)
         status = _wait_for_verdict(f"{base}/api/v1/comments/{posted['id']}", auth)
         assert status["status"] == "approved" and status["model_version"]
+        _assert_redis_needs_the_password(tmp_path / "data" / "embedded-redis.url")
     finally:
         run.process.send_signal(signal.SIGTERM)
         assert run.process.wait(60) == 0, run.output()
     assert not (tmp_path / "data" / "embedded-redis.url").exists()
+
+
+def _assert_redis_needs_the_password(url_file: Path) -> None:
+    """The embedded Redis refuses clients without the password kept in the data folder."""
+    assert url_file.stat().st_mode & 0o077 == 0
+    with_password = redis.Redis.from_url(url_file.read_text().strip())
+    assert with_password.ping()
+    port = with_password.connection_pool.connection_kwargs["port"]
+    try:
+        redis.Redis(host="127.0.0.1", port=port).ping()
+    except redis.AuthenticationError:
+        return
+    raise AssertionError("the embedded Redis answered a client without its password")
 
 
 def _post_when_ready(url: str, auth: dict[str, str], timeout: float = 60.0) -> dict:

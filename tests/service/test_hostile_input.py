@@ -38,7 +38,9 @@ def test_no_generated_request_makes_the_api_fail(
         ({"comment": "😀" * 10_000}, 413),  # 120 KB once JSON-escaped: over the body limit
         ({"comment": "a\x00b"}, 422),
         ({"sender_name": "\u202egnp.exe\u202c Jt"}, 202),  # RTL override: stored as text
-        ({"comment": "\u200b\u200b\u200b"}, 202),  # zero-width only: not blank to Python
+        ({"comment": "\u200b\u200b\u200b"}, 422),  # zero-width only: blank to a reader
+        ({"comment": "\u200d\ufeff\u00ad \u2060"}, 422),
+        ({"sender_name": "\u200c"}, 422),
         ({"article_id": None, "email": [], "comment": {}, "sender_name": 3.5}, 422),
         ({"author_ip": "::ffff:192.0.2.1"}, 202),
         ({"permalink": "x" * 5000}, 422),

@@ -248,3 +248,13 @@ def test_corals_status_feedback_teaches_approvals_and_never_fails(
     assert sorted(label.label for label in runtime.store.labels.all()) == ["ham", "ok"]
     not_coral = {**coral_feedback("undefined"), "communityId": "forum"}
     assert client.post(f"{SUGGEST}?key={key}", json=not_coral).status_code == 400
+
+
+@pytest.mark.parametrize("pin", ["²", "٣", "9" * 5000, "-1"])
+def test_a_pinned_version_that_is_not_a_plain_number_is_an_invalid_argument(
+    client: FlaskClient, key: str, pin: str
+) -> None:
+    request = {"comment": {"text": BENIGN}, "requestedAttributes": {f"TOXICITY@{pin}": {}}}
+    response = client.post(f"{ANALYZE}?key={key}", json=request)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["status"] == "INVALID_ARGUMENT"

@@ -148,3 +148,22 @@ def test_the_dashboard_counts_the_queue_the_days_and_overturns(
     assert '<span class="fp-rate">50%</span> (1)' in html
     assert '<span class="fn-rate">100%</span> (1)' in html
     assert "style=" not in html
+
+
+def test_an_unknown_site_name_never_widens_a_moderator_to_every_site(
+    admin: FlaskClient, runtime: Runtime, site_and_key: tuple[Site, str]
+) -> None:
+    limited, _ = add_user(runtime, "limited@example.com", sites=["daily-planet"])
+    _post(admin, f"/review/admin/users/{limited.id}/sites", sites=["no-such-site"])
+    after = runtime.store.users.by_id(limited.id)
+    assert after is not None and after.site_slugs == ("daily-planet",)
+    assert "no site named no-such-site" in admin.get("/review").get_data(as_text=True)
+    _post(
+        admin,
+        "/review/admin/users",
+        email="new@example.com",
+        role="moderator",
+        password=PASSWORD,
+        sites=["no-such-site"],
+    )
+    assert "new@example.com" not in [u.email for u in runtime.store.users.all()]

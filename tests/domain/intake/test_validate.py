@@ -5,7 +5,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from classifier.normalize import fold
 from domain.intake.validate import count_characters, validate_submission
+
+# What a reader cannot see: zero-width space/joiners, soft hyphen, BOM, word joiner, variation
+# selectors, direction marks (issue #24's probe sent a comment made only of these).
+INVISIBLE = "\u200b\u200c\u200d\u00ad\ufeff\u2060\ufe0f\ufe00\u200e\u200f\U000e0101"
 
 VALID = {
     "article_id": "russia-china-security",
@@ -37,6 +42,15 @@ def test_blank_and_whitespace_only_count_as_missing() -> None:
     assert result.errors == {
         "sender_name": ["Sender name is required"],
         "email": ["Email is required"],
+        "comment": ["Comment is required"],
+    }
+
+
+@given(st.text(alphabet=INVISIBLE + " \n\t", min_size=1, max_size=40))
+def test_invisible_characters_only_count_as_missing(blank: str) -> None:
+    result = validate_submission({**VALID, "sender_name": blank, "comment": blank})
+    assert result.errors == {
+        "sender_name": ["Sender name is required"],
         "comment": ["Comment is required"],
     }
 
@@ -132,7 +146,7 @@ def test_arbitrary_input_never_raises_and_is_either_valid_or_explained(data: dic
 
 
 @settings(deadline=None)
-@given(st.text(max_size=500).filter(lambda s: s.strip() and "\x00" not in s))
+@given(st.text(max_size=500).filter(lambda s: fold(s).strip() and "\x00" not in s))
 def test_any_comment_the_form_accepts_is_accepted(comment: str) -> None:
     if any("\ud800" <= ch <= "\udfff" for ch in comment):
         return

@@ -49,6 +49,7 @@ def test_a_stale_or_unsigned_webhook_fails_verification() -> None:
     assert not webhooks.verify_webhook(body, headers, SECRET, now=1000 + 301)
     assert not webhooks.verify_webhook(body, {**headers, webhooks.TIMESTAMP_HEADER: "1001"}, SECRET)
     assert not webhooks.verify_webhook(body, {}, SECRET)
+    assert not webhooks.verify_webhook(body, {**headers, webhooks.TIMESTAMP_HEADER: "²"}, SECRET)
 
 
 def test_published_decisions_of_webhook_sites_are_queued_and_delivered_signed(
