@@ -40,6 +40,8 @@ class Submission:
     user_agent: str | None = None
     referrer: str | None = None
     permalink: str | None = None
+    section: str | None = None  # the newsroom's section: policies can differ per section
+    nudged: bool = False  # the pre-check warned the author, who posted anyway
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Comment:
     site_slug: str = ""
     author_blocked: bool = False  # only known when loaded for scoring
     statement: dict[str, Any] | None = None  # a rejection's statement of reasons
+    section: str | None = None
+    nudged: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "user_agent": "User agent",
     "referrer": "Referrer",
     "permalink": "Permalink",
+    "section": "Section",
 }
 MAX_CHARS = {
     "article_id": 200,
@@ -42,8 +43,11 @@ MAX_CHARS = {
     "user_agent": 512,
     "referrer": 2048,
     "permalink": 2048,
+    "section": 100,
 }
-OPTIONAL_FIELDS = ("parent_id", "author_ip", "user_agent", "referrer", "permalink")
+OPTIONAL_FIELDS = ("parent_id", "author_ip", "user_agent", "referrer", "permalink", "section")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 @dataclass
@@ -139,6 +143,16 @@ def _check_ip(address: str, errors: dict[str, list[str]]) -> str | None:
         return None
 
 
+def _check_flag(name: str, raw: object, errors: dict[str, list[str]]) -> bool:
+    """A yes/no field: JSON true/false, or a form's "true"/"1"/"on" and "false"/"0"/"off"."""
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS + FALSE_WORDS:
+        return raw.strip().lower() in TRUE_WORDS
+    errors.setdefault(name, []).append(f"{name.capitalize()} must be true or false")
+    return False
+
+
 def validate_submission(data: Mapping[str, object]) -> ValidationResult:
     """Check a posted comment against the form's rules, collecting every problem at once."""
     errors: dict[str, list[str]] = {}
@@ -150,6 +164,7 @@ def validate_submission(data: Mapping[str, object]) -> ValidationResult:
         values["email"] = _check_email(values["email"], errors)
     if values["author_ip"] is not None:
         values["author_ip"] = _check_ip(values["author_ip"], errors)
+    nudged = _check_flag("nudged", data.get("nudged"), errors)
     if errors:
         return ValidationResult(errors=errors)
     return ValidationResult(
@@ -159,5 +174,6 @@ def validate_submission(data: Mapping[str, object]) -> ValidationResult:
             email=values["email"] or "",
             comment=values["comment"] or "",
             **{name: values[name] for name in OPTIONAL_FIELDS},
+            nudged=nudged,
         )
     )

@@ -117,6 +117,8 @@ class CommentRepository:
             "user_agent": submission.user_agent,
             "referrer": submission.referrer,
             "permalink": submission.permalink,
+            "section": submission.section,
+            "nudged": submission.nudged or None,
             "status": Status.PENDING.value,
             "created_at": now,
             "enqueued_at": now,
@@ -136,6 +138,8 @@ class CommentRepository:
             user_agent=submission.user_agent,
             referrer=submission.referrer,
             permalink=submission.permalink,
+            section=submission.section,
+            nudged=submission.nudged,
             status=Status.PENDING,
             created_at=now,
         )

@@ -39,6 +39,8 @@ def comment_from_row(row: Any) -> Comment:
         created_at=as_utc(row.created_at) or utcnow(),
         decided_at=as_utc(row.decided_at),
         statement=row.statement,
+        section=row.section,
+        nudged=bool(row.nudged),
     )
 
 
