@@ -28,8 +28,8 @@ MAX_PATTERN_CHARS = 500
 _RE2_MAX_MEM = 8 << 20
 _TOKEN = re.compile(r"[^\W_]+")  # a word of the folded text: letters and digits
 _LETTER = r"[\pL\pN]"  # RE2 syntax for the same
-_BOUNDARY_BEFORE = rf"(?:^|[^\pL\pN])"
-_BOUNDARY_AFTER = rf"(?:[^\pL\pN]|$)"
+_BOUNDARY_BEFORE = r"(?:^|[^\pL\pN])"
+_BOUNDARY_AFTER = r"(?:[^\pL\pN]|$)"
 
 
 class RuleError(ValueError):
@@ -75,7 +75,8 @@ class Rule:
 
     def describe(self) -> str:
         """A moderator-facing sentence: what the rule is and does."""
-        return f"Rule {self.id}: {self.action.value} {self.kind.value.replace('_', ' ')} {self.pattern!r}"
+        kind = self.kind.value.replace("_", " ")
+        return f"Rule {self.id}: {self.action.value} {kind} {self.pattern!r}"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def clean_rule(kind: str, action: str, pattern: str) -> tuple[Kind, Action, str]
         try:
             text = str(ipaddress.ip_network(text, strict=False))
         except ValueError:
-            raise RuleError("an ip rule needs an address or a range such as 203.0.113.0/24") from None
+            raise RuleError(
+                "an ip rule needs an address or a range such as 203.0.113.0/24"
+            ) from None
     elif rule_kind is Kind.EMAIL_DOMAIN:
         text = text.lower().removeprefix("*.").removeprefix("@").removeprefix(".")
         if not re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*", text):
@@ -262,7 +265,9 @@ def parse_csv(content: str, default_action: str = "reject") -> list[ImportedRow]
         return []
     header = [h.strip().lower() for h in next(csv.reader([lines[0]]), [])]
     if "pattern" not in header:
-        return [_row(n, "", default_action, line) for n, line in enumerate(lines, 1) if line.strip()]
+        return [
+            _row(n, "", default_action, line) for n, line in enumerate(lines, 1) if line.strip()
+        ]
     rows = []
     for number, record in enumerate(csv.DictReader(io.StringIO("\n".join(lines))), 2):
         fields = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if k}
