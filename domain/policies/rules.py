@@ -21,7 +21,7 @@ from typing import Any
 
 import re2
 
-from classifier.normalize import Normalized, normalize, normalize_with_offsets
+from classifier.normalize import MAX_CHARS, Normalized, normalize, normalize_with_offsets
 
 MAX_PATTERN_CHARS = 500
 # RE2 refuses patterns whose compiled program would pass this many bytes: a cap on memory.
@@ -193,7 +193,7 @@ class RuleSet:
         if self._phrases or self._regexes:
             folded = normalize_with_offsets(text)
             self._match_phrases(folded, found)
-            self._match_regexes(folded, found)
+            self._match_regexes(text[:MAX_CHARS], folded, found)
         by_id = {rule.id: rule for rule in self.rules}
         matches = [Match(by_id[i], tuple(spans)) for i, spans in found.items()]
         matches += [Match(rule) for rule in self._domains if _domain_matches(rule.pattern, email)]
@@ -214,14 +214,33 @@ class RuleSet:
                     span = folded.original_span(run[0][1], run[-1][2])
                     found.setdefault(rule.id, []).append(span)
 
-    def _match_regexes(self, folded: Normalized, found: dict[int, list[tuple[int, int]]]) -> None:
-        """Wildcards and regular expressions, on the folded text (RE2: linear time)."""
+    def _match_regexes(
+        self, original: str, folded: Normalized, found: dict[int, list[tuple[int, int]]]
+    ) -> None:
+        """Wildcards on the folded text, regular expressions on it and as written (RE2)."""
         for rule, pattern in self._regexes:
-            group = 1 if rule.kind is not Kind.REGEX else 0
-            for hit in pattern.finditer(folded.text):
-                begin, end = hit.span(group)
-                if end > begin:
-                    found.setdefault(rule.id, []).append(folded.original_span(begin, end))
+            if rule.kind is Kind.REGEX:
+                # as written too: folding turns "100 euros" into a money token, and a pattern's
+                # author may be after exactly that
+                spans = [*_search(pattern, original, 0)]
+                spans += [folded.original_span(b, e) for b, e in _search(pattern, folded.text, 0)]
+            else:
+                spans = [folded.original_span(b, e) for b, e in _search(pattern, folded.text, 1)]
+            if spans:
+                found.setdefault(rule.id, []).extend(sorted(set(spans)))
+
+
+def _search(pattern: Any, text: str, group: int) -> list[tuple[int, int]]:
+    """Every non-empty span of the group; the search resumes at the end of the group, not of
+    the match, since the boundary after one word is the boundary before the next."""
+    spans = []
+    position = 0
+    while position <= len(text) and (hit := pattern.search(text, position)) is not None:
+        begin, end = hit.span(group)
+        if end > begin:
+            spans.append((begin, end))
+        position = max(end, hit.start() + 1)
+    return spans
 
 
 def _domain_matches(domain: str, email: str | None) -> bool:
