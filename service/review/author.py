@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from domain import review
+from domain.policies.reputation import ReputationPolicy, rejection_rate, standing
 from domain.review.decisions import REASONS, NotFound, Outcome
 from service.context import current_runtime
 from service.review.actions import answer, back
@@ -34,12 +35,17 @@ def show() -> str:
     if site is None:
         abort(404)
     comments = runtime.store.moderation.by_author(site_slug, email)
+    lines = ReputationPolicy.of(site.policy)
+    history = runtime.store.history.of_author(site.id, email, lines.window_days)
     return render_template(
         "review/author.html",
         site=site,
         email=email,
         comments=comments,
         blocked=runtime.store.moderation.is_blocked(site.id, email),
+        history=history,
+        reputation={"standing": standing(history, lines).value, "lines": lines,
+                    "rate": rejection_rate(history), "used": lines.enabled},
         next=request.full_path.rstrip("?"),
     )
 
