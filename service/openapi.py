@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from domain.intake.validate import MAX_CHARS
-from service import moderation_openapi, newsroom_openapi
+from service import moderation_openapi, newsroom_openapi, policies_openapi
 from service.responses import json_response
 
 blueprint = Blueprint("openapi", __name__)
@@ -31,6 +31,11 @@ COMMENT_FIELDS = {
     "user_agent": _string("user_agent", "The reader's browser user agent."),
     "referrer": _string("referrer", "The page the reader came from."),
     "permalink": _string("permalink", "The article's URL."),
+    "section": _string("section", "The newsroom's section (e.g. politics): the site's policy "
+                       "can hold or judge each section differently (`sections`)."),
+    "nudged": {"type": "boolean", "description": "The pre-check (POST /comments:check) warned "
+               "the author, who posted anyway; counted on the dashboard. Forms may send "
+               "true/false, 1/0 or on/off."},
 }
 REQUIRED = ["article_id", "sender_name", "email", "comment"]
 
@@ -130,6 +135,7 @@ def document() -> dict[str, Any]:
                 "Comment": COMMENT,
                 "NewComment": comment_body,
                 **newsroom_openapi.SCHEMAS,
+                **policies_openapi.SCHEMAS,
             },
         },
         "security": [{"siteKey": []}],
@@ -211,6 +217,7 @@ def document() -> dict[str, Any]:
             },
             **moderation_openapi.PATHS,
             **newsroom_openapi.PATHS,
+            **policies_openapi.PATHS,
         },
     }
 
