@@ -7,7 +7,7 @@ import os
 
 import click
 
-from cli import authors, database, labels, model_commands, processes, sites, users
+from cli import authors, database, labels, model_commands, processes, rules, sites, users
 from cli.context import load_settings
 
 
@@ -64,5 +64,6 @@ cli.add_command(users.users)
 cli.add_command(labels.labels)
 cli.add_command(database.db)
 cli.add_command(authors.authors)
+cli.add_command(rules.rules)
 for command in model_commands.COMMANDS:
     cli.add_command(command)

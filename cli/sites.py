@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import orjson
 
 from cli.context import load_settings, open_store
 from domain.store import SiteError
@@ -106,3 +107,30 @@ def redis_acl(name: str, apply_now: bool) -> None:
         click.echo(password)
         return
     click.echo("ACL SETUSER " + " ".join([user, *rules]))
+
+
+@sites.command("policy")
+@click.argument("name")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=JSON",
+              help='Set a policy key, e.g. --set premoderation=\'"new_authors"\' (repeatable).')
+@click.option("--unset", "removals", multiple=True, metavar="KEY", help="Remove a policy key.")
+def policy(name: str, assignments: tuple[str, ...], removals: tuple[str, ...]) -> None:
+    """Show a site's policy (JSON), after setting or removing keys (README "Site policy")."""
+    store = open_store(load_settings())
+    site = store.sites.by_slug(name)
+    if site is None:
+        raise click.ClickException(f"no site named {name!r}")
+    changed = dict(site.policy)
+    for assignment in assignments:
+        key, sep, raw = assignment.partition("=")
+        if not sep or not key.strip():
+            raise click.ClickException(f"--set needs KEY=JSON, got {assignment!r}")
+        try:
+            changed[key.strip()] = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            changed[key.strip()] = raw  # a bare word: the string itself
+    for key in removals:
+        changed.pop(key, None)
+    if assignments or removals:
+        store.sites.set_policy(name, changed)
+    click.echo(orjson.dumps(changed, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode())

@@ -186,6 +186,16 @@ class Settings:
         default=5.0, metadata=_env("MODERATION_ARTICLE_CONTEXT_REFRESH")
     )
 
+    # Alerts (domain/policies/alerts.py): how often beat checks, and the operator's SMTP
+    # server for alert emails (unset: alerts go to webhooks and the dashboard only)
+    alert_interval_seconds: float = field(default=60.0, metadata=_env("MODERATION_ALERT_INTERVAL"))
+    smtp_host: str = field(default="", metadata=_env("MODERATION_SMTP_HOST"))
+    smtp_port: int = field(default=587, metadata=_env("MODERATION_SMTP_PORT"))
+    smtp_user: str = field(default="", metadata=_env("MODERATION_SMTP_USER"))
+    smtp_password: str = field(default="", repr=False, metadata=_env("MODERATION_SMTP_PASSWORD"))
+    smtp_from: str = field(default="moderation@localhost", metadata=_env("MODERATION_SMTP_FROM"))
+    smtp_starttls: bool = field(default=True, metadata=_env("MODERATION_SMTP_STARTTLS"))
+
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
     # threads per web worker: a slow client holds one thread, at most for the read timeout

@@ -43,6 +43,7 @@ class Submission:
     section: str | None = None
     article_title: str | None = None
     article_url: str | None = None
+    nudged: bool = False  # the pre-check warned the author, who posted anyway
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Comment:
     site_slug: str = ""
     author_blocked: bool = False  # only known when loaded for scoring
     statement: dict[str, Any] | None = None  # a rejection's statement of reasons
+    nudged: bool = False
 
 
 @dataclass(frozen=True)

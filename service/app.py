@@ -19,6 +19,7 @@ from service import (
     moderation_api,
     newsroom_api,
     openapi,
+    precheck_api,
     review,
     security,
 )
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(moderation_api.blueprint)
     app.register_blueprint(newsroom_api.blueprint)  # reports, appeals, authors' data
+    app.register_blueprint(precheck_api.blueprint)  # the nudge: POST /comments:check
     compat.register(app)  # Perspective, Akismet, Coral Talk: key/signature auth, CSRF-exempt
     review.register(app)
     review.protect(app)  # CSRF on every form; last, so it sees every API blueprint to exempt

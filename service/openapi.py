@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from domain.intake.validate import MAX_CHARS
-from service import moderation_openapi, newsroom_openapi
+from service import moderation_openapi, newsroom_openapi, policies_openapi
 from service.responses import json_response
 
 blueprint = Blueprint("openapi", __name__)
@@ -31,14 +31,18 @@ COMMENT_FIELDS = {
     "user_agent": _string("user_agent", "The reader's browser user agent."),
     "referrer": _string("referrer", "The page the reader came from."),
     "permalink": _string("permalink", "The article's URL."),
-    "section": _string("section", "The article's section (e.g. politics); the review queue "
-                       "filters and the dashboard counts by it."),
+    "section": _string("section", "The article's section (e.g. politics): the review queue "
+                       "filters by it and the site's policy can judge each section differently "
+                       "(`sections`)."),
     "article_title": _string("article_title", "The article's headline, shown to moderators."),
     "article_url": {
         **_string("article_url", "The article's address (http or https), linked on the review "
                   "page."),
         "format": "uri",
     },
+    "nudged": {"type": "boolean", "description": "The pre-check (POST /comments:check) warned "
+               "the author, who posted anyway; counted on the dashboard. Forms may send "
+               "true/false, 1/0 or on/off."},
 }
 REQUIRED = ["article_id", "sender_name", "email", "comment"]
 
@@ -141,6 +145,7 @@ def document() -> dict[str, Any]:
                 "Comment": COMMENT,
                 "NewComment": comment_body,
                 **newsroom_openapi.SCHEMAS,
+                **policies_openapi.SCHEMAS,
             },
         },
         "security": [{"siteKey": []}],
@@ -222,6 +227,7 @@ def document() -> dict[str, Any]:
             },
             **moderation_openapi.PATHS,
             **newsroom_openapi.PATHS,
+            **policies_openapi.PATHS,
         },
     }
 

@@ -48,6 +48,11 @@ def configure(settings: Settings) -> Celery:
                 "schedule": timedelta(hours=1),
                 "options": {"expires": 3600},
             },
+            "alerts": {
+                "task": "moderation.check_alerts",
+                "schedule": timedelta(seconds=settings.alert_interval_seconds),
+                "options": {"expires": settings.alert_interval_seconds},
+            },
             "dispatch-webhooks": {
                 "task": "moderation.dispatch_webhooks",
                 "schedule": timedelta(seconds=1),

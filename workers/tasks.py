@@ -9,6 +9,7 @@ from __future__ import annotations
 from domain import training
 from domain.newsroom.authors import resume_erasures
 from domain.newsroom.retention import apply_retention
+from domain.policies.alerts import check_alerts
 from domain.scoring.sweep import sweep as sweep_comments
 from workers.celery_app import app
 from workers.context import runtime
@@ -40,3 +41,11 @@ def resume_unfinished_erasures() -> dict[str, int]:
 def retention() -> dict[str, dict[str, int]]:
     """Purge what each site's retention policy no longer allows to keep."""
     return apply_retention(runtime())
+
+
+@app.task(name="moderation.check_alerts", acks_late=True)
+def alerts() -> list[str]:
+    """Raise and deliver the alerts of sites whose queue, rejections or copies crossed a line."""
+    rt = runtime()
+    raised = check_alerts(rt.store.sites.all(), rt.store.alerts, rt.settings)
+    return [f"{site.slug}:{finding.kind}" for site, finding, _ in raised]

@@ -11,6 +11,7 @@ from config import Settings
 from domain.infra.redis_url import resolve_redis_url
 from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
+from domain.policies.inputs import RuleBook
 from domain.publishing.publisher import RedisPublisher
 from domain.scoring.article_context import ArticleContexts
 from domain.scoring.model_provider import ModelProvider
@@ -93,3 +94,8 @@ class Runtime:
         if not self.settings.article_context:
             return None
         return ArticleContexts(self.store, self.settings.article_context_refresh_seconds)
+
+    @cached_property
+    def rulebook(self) -> RuleBook:
+        """Each site's rules, compiled once per change (domain/policies/rules.py)."""
+        return RuleBook(self.store.rules)

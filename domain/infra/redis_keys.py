@@ -35,6 +35,11 @@ def duplicate_guard(site_slug: str, fingerprint: str) -> str:
     return f"{PREFIX}:duplicate:{site_slug}:{fingerprint}"
 
 
+def nudges(site_slug: str, day: str) -> str:
+    """Hash of a site's pre-check figures for one UTC day (checks, warned)."""
+    return f"{PREFIX}:nudges:{site_slug}:{day}"
+
+
 def model_changed_channel() -> str:
     """Channel announcing that another model version was promoted."""
     return f"{PREFIX}:model:changed"

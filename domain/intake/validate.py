@@ -55,6 +55,8 @@ OPTIONAL_FIELDS = (
     "parent_id", "author_ip", "user_agent", "referrer", "permalink",
     "section", "article_title", "article_url",
 )  # fmt: skip
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 @dataclass
@@ -162,6 +164,16 @@ def _check_url(url: str, errors: dict[str, list[str]]) -> str | None:
     return url
 
 
+def _check_flag(name: str, raw: object, errors: dict[str, list[str]]) -> bool:
+    """A yes/no field: JSON true/false, or a form's "true"/"1"/"on" and "false"/"0"/"off"."""
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS + FALSE_WORDS:
+        return raw.strip().lower() in TRUE_WORDS
+    errors.setdefault(name, []).append(f"{name.capitalize()} must be true or false")
+    return False
+
+
 def validate_submission(data: Mapping[str, object]) -> ValidationResult:
     """Check a posted comment against the form's rules, collecting every problem at once."""
     errors: dict[str, list[str]] = {}
@@ -175,6 +187,7 @@ def validate_submission(data: Mapping[str, object]) -> ValidationResult:
         values["author_ip"] = _check_ip(values["author_ip"], errors)
     if values["article_url"] is not None:
         values["article_url"] = _check_url(values["article_url"], errors)
+    nudged = _check_flag("nudged", data.get("nudged"), errors)
     if errors:
         return ValidationResult(errors=errors)
     return ValidationResult(
@@ -184,5 +197,6 @@ def validate_submission(data: Mapping[str, object]) -> ValidationResult:
             email=values["email"] or "",
             comment=values["comment"] or "",
             **{name: values[name] for name in OPTIONAL_FIELDS},
+            nudged=nudged,
         )
     )

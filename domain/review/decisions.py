@@ -232,7 +232,7 @@ def highlight(text: str, spans: Iterable[Mapping[str, Any]]) -> list[tuple[str, 
             begin, end, axis = int(span["begin"]), int(span["end"]), str(span["axis"])
         except (KeyError, TypeError, ValueError):
             continue
-        if axis in AXES and 0 <= begin < end <= len(text):
+        if (axis in AXES or axis == "rule") and 0 <= begin < end <= len(text):
             usable.append((begin, end, axis))
     for begin, end, axis in sorted(usable):
         if begin < position:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from classifier import ModelBundle, Score
 from domain.infra.collaborators import Runtime
 from domain.newsroom.reports import apply_reports
+from domain.policies.inputs import histories_for
+from domain.policies.judge import Case, judge
 from domain.publishing.deliver import deliver, publish
 from domain.records import Comment, Decision, Site, Submission
-from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
+from domain.scoring.decide import blocked_author_verdict, to_record
 from domain.store import ScoredVerdict
 from domain.vocabulary import Status
 
@@ -72,8 +75,7 @@ def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Com
     if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
         verdict = to_record(comment, blocked_author_verdict(), None, None, site.policy)
     else:
-        decided = model_verdict(site.policy, score, bundle)
-        verdict = to_record(comment, decided, score, bundle.version, site.policy)
+        [verdict] = _judged([comment], [score], bundle, runtime, lambda _: site.policy)
     publish(runtime.store.comments.record_verdicts([verdict]), runtime)
     return runtime.store.comments.get(comment.id) or comment, score
 
@@ -96,10 +98,31 @@ def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
         return verdicts
     bundle = runtime.models.current()
     scores = _score_in_context(bundle, to_score, runtime)
-    for comment, score in zip(to_score, scores, strict=True):
-        verdict = model_verdict(policy(comment), score, bundle)
-        verdicts.append(to_record(comment, verdict, score, bundle.version, policy(comment)))
-    return verdicts
+    return verdicts + _judged(to_score, scores, bundle, runtime, policy)
+
+
+def _judged(
+    comments: list[Comment],
+    scores: list[Score],
+    bundle: ModelBundle,
+    runtime: Runtime,
+    policy: Callable[[Comment], dict[str, Any]],
+) -> list[ScoredVerdict]:
+    """The sites' policies (rules, sections, reputation, pre-moderation) on the model's scores."""
+    cases = [
+        Case(c.site_id, policy(c), c.section, c.body, c.email, c.author_ip, score)
+        for c, score in zip(comments, scores, strict=True)
+    ]
+    rulesets = runtime.rulebook.for_sites({c.site_id for c in comments})
+    histories = histories_for(cases, runtime.store.history)
+    judgements = judge(cases, bundle, rulesets, histories, bundle.score)
+    records = []
+    for comment, score, judgement in zip(comments, scores, judgements, strict=True):
+        record = to_record(comment, judgement.verdict, score, bundle.version, policy(comment))
+        if spans := judgement.rule_spans():
+            record = replace(record, spans=[*record.spans, *spans])
+        records.append(record)
+    return records
 
 
 def _score_in_context(bundle: ModelBundle, batch: list[Comment], runtime: Runtime) -> list[Score]:

@@ -14,6 +14,7 @@ from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
 from domain.store.newsroom import AppealRepository, AuthorDataRepository, ReaderReportRepository
+from domain.store.policies import AlertRepository, HistoryRepository, RuleRepository
 from domain.store.reports import ReportRepository
 from domain.store.review_queue import ModerationRepository
 from domain.store.sessions import SessionRepository
@@ -42,6 +43,9 @@ class Store:
         self.context = ContextRepository(self.db)
         self.claims = ClaimRepository(self.db)
         self.desk = DeskRepository(self.db)
+        self.rules = RuleRepository(self.db)
+        self.history = HistoryRepository(self.db)
+        self.alerts = AlertRepository(self.db)
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration; every process calls this on first use."""

@@ -120,6 +120,7 @@ class CommentRepository:
             "section": submission.section,
             "article_title": submission.article_title,
             "article_url": submission.article_url,
+            "nudged": submission.nudged or None,
             "status": Status.PENDING.value,
             "created_at": now,
             "enqueued_at": now,
@@ -142,6 +143,7 @@ class CommentRepository:
             section=submission.section,
             article_title=submission.article_title,
             article_url=submission.article_url,
+            nudged=submission.nudged,
             status=Status.PENDING,
             created_at=now,
         )

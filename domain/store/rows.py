@@ -42,6 +42,7 @@ def comment_from_row(row: Any) -> Comment:
         section=row.section,
         article_title=row.article_title,
         article_url=row.article_url,
+        nudged=bool(row.nudged),
     )
 
 

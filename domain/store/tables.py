@@ -72,6 +72,8 @@ comments = Table(
     Column("section", String(64)),
     Column("article_title", String(300)),
     Column("article_url", String(2048)),
+    # the author was warned by the pre-check (POST /comments:check) and posted anyway
+    Column("nudged", Boolean),
     Index("ix_comments_status_created", "status", "created_at"),
     Index("ix_comments_site_created", "site_id", "created_at"),
     Index("ix_comments_site_email", "site_id", "email"),
@@ -261,4 +263,35 @@ author_notes = Table(
     Column("body", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_author_notes_site_email", "site_id", "email"),
+)
+
+# A site's rules: words, phrases, wildcards, regular expressions, email domains and IP ranges
+# (domain/policies/rules.py), each rejecting, flagging or allowing what it matches.
+rules = Table(
+    "rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("pattern", String(500), nullable=False),
+    Column("note", String(200)),
+    Column("created_by", String(254)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_rules_site", "site_id"),
+)
+
+# Alerts raised for a site (a full queue, a wave of rejections, near-identical comments) and
+# how each was delivered (webhook, email).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("value", Float),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivery", JSON),
+    Index("ix_alerts_site_created", "site_id", "created_at"),
 )

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from domain import review
+from domain.policies.reputation import ReputationPolicy, rejection_rate, standing
 from domain.review import context as notes
 from domain.review.decisions import REASONS, Invalid, NotFound, Outcome
 from service.context import current_runtime
@@ -35,6 +36,8 @@ def show() -> str:
     if site is None:
         abort(404)
     comments = runtime.store.moderation.by_author(site_slug, email)
+    lines = ReputationPolicy.of(site.policy)
+    history = runtime.store.history.of_author(site.id, email, lines.window_days)
     return render_template(
         "review/author.html",
         site=site,
@@ -43,6 +46,9 @@ def show() -> str:
         blocked=runtime.store.moderation.is_blocked(site.id, email),
         record=runtime.store.context.author_records([(site.id, email)])[(site.id, email)],
         notes=runtime.store.context.notes(site.id, email),
+        history=history,
+        reputation={"standing": standing(history, lines).value, "lines": lines,
+                    "rate": rejection_rate(history), "used": lines.enabled},
         next=request.full_path.rstrip("?"),
     )
 

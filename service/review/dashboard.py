@@ -9,6 +9,7 @@ from statistics import median
 
 from flask import Blueprint, render_template
 
+from domain.policies.precheck import nudge_counts
 from domain.store.desk import OUTCOMES, DeskRow, HourCounts
 from service.context import current_runtime
 from service.review.auth import login_required, user
@@ -137,7 +138,8 @@ def overall(desks: list[DeskRow]) -> dict[str, object]:
 @login_required
 def show() -> str:
     """Numbers a moderation lead checks every morning."""
-    store = current_runtime().store.reports
+    runtime = current_runtime()
+    store = runtime.store.reports
     visible = user().site_slugs
     sizes = store.queue_sizes(visible)
     days = store.decisions_per_day(DAYS, visible)
@@ -161,4 +163,23 @@ def show() -> str:
         headline=overall(desks),
         duration=duration,
         outcomes=OUTCOMES,
+        alerts=runtime.store.alerts.recent(visible),
+        nudges=nudge_figures(visible),
     )
+
+
+def nudge_figures(visible: list[str] | tuple[str, ...] | None) -> list[dict[str, object]]:
+    """Per site: pre-checks, authors warned, and what became of comments posted anyway."""
+    runtime = current_runtime()
+    slugs = list(visible) if visible is not None else [s.slug for s in runtime.store.sites.all()]
+    counts = nudge_counts(runtime, slugs, DAYS)
+    outcomes = runtime.store.alerts.nudged_outcomes(visible, DAYS)
+    figures = []
+    for slug in sorted(set(counts) | set(outcomes)):
+        checked = counts.get(slug, {})
+        posted = outcomes.get(slug, {})
+        warned, anyway = checked.get("warned", 0), sum(posted.values())
+        figures.append({"site": slug, "checks": checked.get("checks", 0), "warned": warned,
+                        "posted_anyway": anyway, "outcomes": posted,
+                        "edited_or_dropped": max(0, warned - anyway)})
+    return figures

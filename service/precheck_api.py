@@ -1,0 +1,19 @@
+"""The pre-check (nudge): POST /api/v1/comments:check answers before the author posts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from domain.policies.precheck import check
+from service.api import authenticate_site, parse_body
+from service.context import current_runtime
+from service.responses import json_response
+
+blueprint = Blueprint("precheck", __name__, url_prefix="/api/v1")
+
+
+@blueprint.post("/comments:check")
+def check_comment() -> Response:
+    """Would this comment be held or rejected, and why; stores nothing, always 200 once signed."""
+    site = authenticate_site()
+    return json_response(check(site, parse_body(), current_runtime()).as_dict())
