@@ -13,6 +13,7 @@ from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
 from domain.publishing.publisher import RedisPublisher
 from domain.scoring.article_context import ArticleContexts
+from domain.scoring.assess import Scorer
 from domain.scoring.model_provider import ModelProvider
 from domain.store import Store
 
@@ -92,3 +93,8 @@ class Runtime:
         if not self.settings.article_context:
             return None
         return ArticleContexts(self.store, self.settings.article_context_refresh_seconds)
+
+    @cached_property
+    def scorer(self) -> Scorer:
+        """Scores and decides: the same in a worker's batches and a compatibility endpoint."""
+        return Scorer(self.models, self.article_contexts)

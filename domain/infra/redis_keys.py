@@ -35,11 +35,6 @@ def duplicate_guard(site_slug: str, fingerprint: str) -> str:
     return f"{PREFIX}:duplicate:{site_slug}:{fingerprint}"
 
 
-def model_changed_channel() -> str:
-    """Channel announcing that another model version was promoted."""
-    return f"{PREFIX}:model:changed"
-
-
 def site_reader_acl(site_slug: str) -> list[str]:
     """ACL rules for a Redis user that may read only one site's results stream and channel."""
     stream = results(site_slug)

@@ -66,6 +66,11 @@ class Admission:
     limited: RateLimited | None = None
     duplicate_of: str | None = None
 
+    @property
+    def admitted(self) -> bool:
+        """Whether the comment may be stored (neither rate limited nor a duplicate)."""
+        return self.limited is None and self.duplicate_of is None
+
 
 ADMITTED = Admission()
 
@@ -105,11 +110,14 @@ class AbuseGuard:
         self._duplicate_window = max(0, duplicate_window_seconds)
         self._breaker = Breaker(1.0)
 
-    def _counters(self, site: Site, submission: Submission) -> list[tuple[str, RateLimitItem, str]]:
+    def _counters(
+        self, site: Site, submission: Submission, anonymous: bool
+    ) -> list[tuple[str, RateLimitItem, str]]:
         """Every (scope, limit, counter key) this comment counts against."""
         counters = [("site", item, site.slug) for item in self._site_limits]
         for item in self._author_limits:
-            counters.append(("email", item, fingerprint(site.slug, submission.email.lower())))
+            if not anonymous:
+                counters.append(("email", item, fingerprint(site.slug, submission.email.lower())))
             if submission.author_ip:
                 counters.append(("author_ip", item, fingerprint(site.slug, submission.author_ip)))
         prefix = redis_keys.rate_limit_prefix()
@@ -118,10 +126,18 @@ class AbuseGuard:
             for scope, item, identity in counters
         ]
 
-    def admit(self, site: Site, submission: Submission, comment_id: str) -> Admission:
-        """Count this comment and claim its text; admitted when Redis is away (fail open)."""
-        counters = self._counters(site, submission)
-        if not self._breaker.closed or (not counters and not self._duplicate_window):
+    def admit(
+        self, site: Site, submission: Submission, comment_id: str, anonymous: bool = False
+    ) -> Admission:
+        """Count this comment and claim its text; admitted when Redis is away (fail open).
+
+        ``anonymous``: the email is a placeholder that names no author (a compatibility caller
+        sent none), so neither the per-email limit nor the duplicate check can apply to it:
+        they would count every anonymous reader of the site as one author.
+        """
+        counters = self._counters(site, submission, anonymous)
+        window = 0 if anonymous else self._duplicate_window
+        if not self._breaker.closed or (not counters and not window):
             return ADMITTED
         args: list[str | int] = []
         for _, item, _ in counters:
@@ -129,7 +145,7 @@ class AbuseGuard:
         try:
             reply = self._script(
                 keys=[key for _, _, key in counters] + [_duplicate_key(site, submission)],
-                args=[*args, comment_id, self._duplicate_window],
+                args=[*args, comment_id, window],
             )
         except (redis.RedisError, OSError) as error:
             self._breaker.trip()

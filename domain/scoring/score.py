@@ -1,16 +1,17 @@
-"""Scoring: the worker's batches (score -> decide -> record -> publish) and one-off scoring."""
+"""Scoring stored comments: the worker's batches (score -> decide -> record -> publish), and
+``score_now`` for the compatibility endpoints, whose callers wait for the verdict. Both go
+through the one ``Scorer`` (``domain/scoring/assess.py``).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 
-from classifier import ModelBundle, Score
 from domain.infra.collaborators import Runtime
-from domain.publishing.deliver import deliver, publish
-from domain.records import Comment, Decision, Site, Submission
-from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
-from domain.store import ScoredVerdict
+from domain.publishing.deliver import deliver
+from domain.records import Comment, Decision
+from domain.scoring.assess import Assessment
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +39,24 @@ class BatchScorer:
 
     def score(self, comment_ids: Sequence[str]) -> list[Decision]:
         """Score the still-pending comments among these ids, record and publish the verdicts."""
+        decisions, _ = self.score_and_assess(comment_ids)
+        return decisions
+
+    def score_and_assess(
+        self, comment_ids: Sequence[str]
+    ) -> tuple[list[Decision], dict[str, Assessment]]:
+        """As ``score``, also returning each scored comment's assessment by comment id."""
         store = self._runtime.store
         comments = store.comments.pending(comment_ids)
         if not comments:
             self.flush()
-            return []
-        verdicts = _verdicts(comments, self._runtime)
+            return [], {}
+        policies = {i: site.policy for i, site in store.sites.cached_by_id().items()}
+        assessments = self._runtime.scorer.assess(comments, policies)
+        verdicts = [a.to_record(c) for c, a in zip(comments, assessments, strict=True)]
         decisions = store.comments.record_verdicts(verdicts, mark_published=self._published)
         self._published = deliver(decisions, self._runtime)
-        return decisions
+        return decisions, {c.id: a for c, a in zip(comments, assessments, strict=True)}
 
     def flush(self) -> None:
         """Note the last batch as published now (the queue is empty, or we are stopping)."""
@@ -55,49 +65,13 @@ class BatchScorer:
             self._published = []
 
 
-def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Comment, Score]:
-    """Store, score, record and publish one comment synchronously (for the compatibility APIs).
+def score_now(comment: Comment, runtime: Runtime) -> Assessment | None:
+    """Score one stored comment at once, exactly as a worker's batch would, and publish it.
 
-    The comment is committed first, as at intake, so a failure after that leaves it pending
-    for the sweep rather than lost.
+    For the compatibility endpoints, whose callers wait for the verdict. None when the comment
+    is no longer pending (a worker took it first: its verdict stands).
     """
-    comment = runtime.store.comments.add(site, submission)
-    bundle = runtime.models.current()
-    [score] = _score_in_context(bundle, [comment], runtime)
-    if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
-        verdict = to_record(comment, blocked_author_verdict(), None, None)
-    else:
-        decided = model_verdict(site.policy, score, bundle)
-        verdict = to_record(comment, decided, score, bundle.version)
-    publish(runtime.store.comments.record_verdicts([verdict]), runtime)
-    return runtime.store.comments.get(comment.id) or comment, score
-
-
-def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
-    """Blocked authors are rejected by rule; everyone else is scored in one batch."""
-    verdicts = [
-        to_record(c, blocked_author_verdict(), None, None) for c in comments if c.author_blocked
-    ]
-    to_score = [c for c in comments if not c.author_blocked]
-    if not to_score:
-        return verdicts
-    bundle = runtime.models.current()
-    sites = runtime.store.sites.cached_by_id()
-    scores = _score_in_context(bundle, to_score, runtime)
-    for comment, score in zip(to_score, scores, strict=True):
-        site = sites.get(comment.site_id)
-        verdict = model_verdict(site.policy if site else {}, score, bundle)
-        verdicts.append(to_record(comment, verdict, score, bundle.version))
-    return verdicts
-
-
-def _score_in_context(bundle: ModelBundle, batch: list[Comment], runtime: Runtime) -> list[Score]:
-    """Score comments beside their articles' reference comments (unless turned off)."""
-    contexts = runtime.article_contexts
-    if contexts is None:
-        return bundle.score([c.body for c in batch])
-    scores = bundle.score([c.body for c in batch], contexts.references(bundle, batch))
-    contexts.remember(bundle, [c.id for c in batch], scores)
-    return scores
-
-
+    batch = BatchScorer(runtime)
+    _, assessments = batch.score_and_assess([comment.id])
+    batch.flush()
+    return assessments.get(comment.id)
