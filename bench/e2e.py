@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -29,7 +29,13 @@ import redis
 from sqlalchemy import func, select
 
 from bench.procs import ROOT, Child, cpu_seconds, rss_mb
-from bench.stack import DEFAULT_POSTGRES_URL, Stack, StackConfig, trained_models_dir
+from bench.stack import (
+    DEFAULT_POSTGRES_URL,
+    SCORING_PATHS,
+    Stack,
+    StackConfig,
+    trained_models_dir,
+)
 from domain.store import Store
 from domain.store.tables import decisions
 
@@ -369,6 +375,43 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+def scoring_paths_report(bare: list[RunResult], paths: dict[str, list[RunResult]]) -> str:
+    """Scoring paths side by side; each run is compared with the runs of its own round."""
+    lines = [
+        "Scoring paths side by side (closed loop; rounds alternate bare, consumer, variants):",
+        "",
+        "| scoring path | verdicts/s | / bare, per round | / consumer, per round | p50 ms "
+        "| p99 ms | web CPU | worker CPU | total CPU | mean batch |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    consumer = paths["consumer"]
+    for name, runs in paths.items():
+        to_bare = [r.verdicts_per_s / b.accepted_per_s for r, b in zip(runs, bare, strict=False)]
+        to_consumer = [
+            r.verdicts_per_s / c.verdicts_per_s for r, c in zip(runs, consumer, strict=False)
+        ]
+        lines.append(
+            f"| {name} | {_median_range([r.verdicts_per_s for r in runs])} "
+            f"| {_ratios(to_bare)} | {_ratios(to_consumer)} "
+            f"| {_median_range([r.latency_ms['p50'] for r in runs], '{:.1f}')} "
+            f"| {_median_range([r.latency_ms['p99'] for r in runs], '{:.1f}')} "
+            + "".join(
+                f"| {statistics.median(r.cpu_per_1000.get(c, 0.0) for r in runs):.2f} "
+                for c in ("web", "worker")
+            )
+            + f"| {statistics.median(sum(r.cpu_per_1000.values()) for r in runs):.2f} "
+            f"| {statistics.median(r.batches.get('mean', 0.0) for r in runs):.1f} |"
+        )
+    return "\n".join(lines) + "\n\nCPU in seconds per 1,000 comments (medians).\n"
+
+
+def _ratios(values: list[float]) -> str:
+    """`median% (each run%)`."""
+    if not values:
+        return "-"
+    return f"{statistics.median(values):.0%} ({', '.join(f'{v:.0%}' for v in values)})"
+
+
 def _fmt(values: dict[str, float]) -> str:
     """Compact `name value` pairs."""
     return ", ".join(f"{k} {v:.0f}" if k != "mean" else f"{k} {v:.1f}" for k, v in values.items())
@@ -423,6 +466,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="NAME=VALUE",
         help="a setting for the service's processes (repeatable); defaults otherwise",
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        choices=[name for name in SCORING_PATHS if name != "consumer"],
+        help="also run ours with this prototype scoring path, alternated with the others",
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args(argv)
@@ -438,14 +488,18 @@ def main(argv: list[str] | None = None) -> None:
     models = args.models_dir or trained_models_dir()
     bare: list[RunResult] = []
     ours: list[RunResult] = []
+    variants: dict[str, list[RunResult]] = {name: [] for name in args.variant}
+    rounds = [("bare", config, bare), ("ours", config, ours)] + [
+        ("ours", replace(config, scoring_path=name), runs) for name, runs in variants.items()
+    ]
     for index in range(args.runs):
-        for kind, results in (("bare", bare), ("ours", ours)):
+        for kind, run_config, results in rounds:
             result = run_once(
-                kind, config, models, args.comments, args.concurrency,
+                kind, run_config, models, args.comments, args.concurrency,
                 warmup=args.warmup, tag=f"{kind}{index}",
             )  # fmt: skip
             results.append(result)
-            print(_one_line(result), flush=True)
+            print(f"[{run_config.scoring_path}] " + _one_line(result), flush=True)
     paced: list[RunResult] = []
     latency_comments = args.comments if args.latency_comments is None else args.latency_comments
     if latency_comments > 0:
@@ -458,6 +512,8 @@ def main(argv: list[str] | None = None) -> None:
         paced.append(result)
         print(_one_line(result), flush=True)
     section = report(args, config, bare, ours, paced, host)
+    if variants:
+        section += "\n" + scoring_paths_report(bare, {"consumer": ours, **variants})
     print()
     print(section)
     if args.json:

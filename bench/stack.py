@@ -19,6 +19,12 @@ from domain.store.tables import metadata
 
 SITE = "bench"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# Scoring paths a run can use: the module that runs `web`/`worker`, and the line each worker
+# process logs once it can score. Only "consumer" is the service; the others are prototypes.
+SCORING_PATHS = {
+    "consumer": ("cli", "batching consumer ready"),
+    "celery-batches": ("bench.celery_batches_variant", "celery-batches scorer ready"),
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class StackConfig:
     database: str = "sqlite"
     postgres_url: str = DEFAULT_POSTGRES_URL
     extra_env: tuple[tuple[str, str], ...] = ()
+    scoring_path: str = "consumer"
 
 
 def trained_models_dir() -> Path:
@@ -124,15 +131,16 @@ class Stack:
         _site, self.key = store.sites.create(SITE, "Benchmark site")
         store.dispose()
         env = self._env()
-        web = Child.python("web", ["cli", "web", "--port", str(self.port)], env)
+        module, ready = SCORING_PATHS[self.config.scoring_path]
+        web = Child.python("web", [module, "web", "--port", str(self.port)], env)
         self.children["web"] = web
         concurrency = str(self.config.worker_concurrency)
         worker = Child.python(
-            "worker", ["cli", "worker", "--concurrency", concurrency, "--loglevel", "INFO"], env
+            "worker", [module, "worker", "--concurrency", concurrency, "--loglevel", "INFO"], env
         )
         self.children["worker"] = worker
         wait_http(f"{self.url}/healthz", child=web)
-        worker.wait_for("batching consumer ready", times=self.config.worker_concurrency)
+        worker.wait_for(ready, times=self.config.worker_concurrency)
 
     def component_pids(self) -> dict[str, list[int]]:
         """The live pids of each component (a process and its descendants)."""

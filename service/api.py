@@ -10,11 +10,10 @@ import orjson
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import BadRequest, Unauthorized
 
-from domain.intake.accept import submit_comment
-from domain.intake.admission import form_trap
+from domain.intake.accept import admit_and_store, submit_comment
+from domain.intake.admission import Admission, form_trap
 from domain.intake.validate import validate_submission
 from domain.records import Comment, Site
-from domain.store.comments import new_comment_id
 from domain.vocabulary import Status
 from service.context import current_runtime
 from service.responses import error_response, json_response
@@ -93,28 +92,20 @@ def create_comment() -> Response:
     site = authenticate_site()
     body = parse_body()
     result = validate_submission(body)
-    if result.submission is None:
+    submission = result.submission
+    if submission is None:
         return json_response({"errors": result.errors}, 422)
     runtime = current_runtime()
-    comment_id = new_comment_id()
-    admission = runtime.abuse.admit(site, result.submission, comment_id)
-    if admission.limited is not None:
-        limited = admission.limited
-        return error_response(
-            429,
-            "rate_limited",
-            f"Too many comments from this {limited.scope.replace('_', ' ')}; "
-            f"retry in {limited.retry_after_seconds} s.",
-            {"Retry-After": str(limited.retry_after_seconds)},
-        )
-    if admission.duplicate_of is not None:
-        return duplicate_response(admission.duplicate_of)
     trap = form_trap(site.policy, body, time.time())
-    try:
-        comment = submit_comment(site, result.submission, runtime, comment_id, trap)
-    except Exception:
-        runtime.abuse.release_text(site, result.submission)  # nothing stored: not a duplicate
-        raise
+    accepted = admit_and_store(
+        site,
+        submission,
+        runtime.abuse,
+        lambda comment_id: submit_comment(site, submission, runtime, comment_id, trap),
+    )
+    if accepted.comment is None:
+        return refusal_response(accepted.admission)
+    comment = accepted.comment
     location = url_for("api.get_comment", comment_id=comment.id)
     return json_response(
         {
@@ -127,6 +118,20 @@ def create_comment() -> Response:
         202,
         {"Location": location},
     )
+
+
+def refusal_response(admission: Admission) -> Response:
+    """429 for a rate-limited author (with Retry-After), 409 for a duplicate."""
+    if admission.limited is not None:
+        limited = admission.limited
+        return error_response(
+            429,
+            "rate_limited",
+            f"Too many comments from this {limited.scope.replace('_', ' ')}; "
+            f"retry in {limited.retry_after_seconds} s.",
+            {"Retry-After": str(limited.retry_after_seconds)},
+        )
+    return duplicate_response(admission.duplicate_of or "")
 
 
 def duplicate_response(original_id: str) -> Response:

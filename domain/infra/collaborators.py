@@ -14,6 +14,7 @@ from domain.intake.pending_queue import PendingQueue
 from domain.policies.inputs import RuleBook
 from domain.publishing.publisher import RedisPublisher
 from domain.scoring.article_context import ArticleContexts
+from domain.scoring.assess import Scorer
 from domain.scoring.model_provider import ModelProvider
 from domain.store import Store
 
@@ -99,3 +100,8 @@ class Runtime:
     def rulebook(self) -> RuleBook:
         """Each site's rules, compiled once per change (domain/policies/rules.py)."""
         return RuleBook(self.store.rules)
+
+    @cached_property
+    def scorer(self) -> Scorer:
+        """Scores and decides: the same in a worker's batches and a compatibility endpoint."""
+        return Scorer(self.models, self.rulebook, self.store.history, self.article_contexts)

@@ -40,11 +40,6 @@ def nudges(site_slug: str, day: str) -> str:
     return f"{PREFIX}:nudges:{site_slug}:{day}"
 
 
-def model_changed_channel() -> str:
-    """Channel announcing that another model version was promoted."""
-    return f"{PREFIX}:model:changed"
-
-
 def site_reader_acl(site_slug: str) -> list[str]:
     """ACL rules for a Redis user that may read only one site's results stream and channel."""
     stream = results(site_slug)

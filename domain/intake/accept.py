@@ -1,11 +1,48 @@
-"""Accepting a comment: store it first, then enqueue it for scoring."""
+"""Accepting a comment: admit it (one policy for every way in), store it, then enqueue it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from domain.infra.collaborators import Runtime
+from domain.intake.admission import AbuseGuard, Admission
 from domain.publishing.deliver import publish
 from domain.records import Comment, Site, Submission
 from domain.scoring.decide import rule_decision
+from domain.store.comments import new_comment_id
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The stored comment, or the guard's reason for refusing it (nothing stored)."""
+
+    admission: Admission
+    comment: Comment | None = None
+
+
+def admit_and_store(
+    site: Site,
+    submission: Submission,
+    guard: AbuseGuard,
+    store: Callable[[str], Comment],
+    anonymous: bool = False,
+) -> Accepted:
+    """Apply the rate limits and the duplicate check, then store the comment under a new id.
+
+    Intake and the compatibility endpoints (Akismet, Perspective, Coral) all come through here,
+    so a limited author is limited whichever way the comment arrives. ``store`` is called with
+    the comment's id; if it fails, the text's duplicate claim is released (nothing was stored).
+    """
+    comment_id = new_comment_id()
+    admission = guard.admit(site, submission, comment_id, anonymous=anonymous)
+    if not admission.admitted:
+        return Accepted(admission)
+    try:
+        return Accepted(admission, store(comment_id))
+    except Exception:
+        guard.release_text(site, submission)
+        raise
 
 
 def submit_comment(

@@ -68,6 +68,11 @@ class Admission:
     limited: RateLimited | None = None
     duplicate_of: str | None = None
 
+    @property
+    def admitted(self) -> bool:
+        """Whether the comment may be stored (neither rate limited nor a duplicate)."""
+        return self.limited is None and self.duplicate_of is None
+
 
 ADMITTED = Admission()
 
@@ -109,12 +114,15 @@ class AbuseGuard:
         self._duplicate_window = max(0, duplicate_window_seconds)
         self._breaker = Breaker(1.0)
 
-    def _counters(self, site: Site, submission: Submission) -> list[tuple[str, RateLimitItem, str]]:
+    def _counters(
+        self, site: Site, submission: Submission, anonymous: bool
+    ) -> list[tuple[str, RateLimitItem, str]]:
         """Every (scope, limit, counter key) this comment counts against."""
         counters = [("site", item, site.slug) for item in self._site_limits]
         for item in self._author_limits:
-            email = canonical_email(submission.email)
-            counters.append(("email", item, fingerprint(site.slug, email)))
+            if not anonymous:
+                email = canonical_email(submission.email)
+                counters.append(("email", item, fingerprint(site.slug, email)))
             if submission.author_ip:
                 network = canonical_ip(submission.author_ip)
                 counters.append(("author_ip", item, fingerprint(site.slug, network)))
@@ -124,12 +132,22 @@ class AbuseGuard:
             for scope, item, identity in counters
         ]
 
-    def admit(self, site: Site, submission: Submission, comment_id: str) -> Admission:
-        """Count this comment and claim its text; admitted when Redis is away (fail open)."""
-        counters = self._counters(site, submission)
-        if not counters and not self._duplicate_window:
+    def admit(
+        self, site: Site, submission: Submission, comment_id: str, anonymous: bool = False
+    ) -> Admission:
+        """Count this comment and claim its text; admitted when Redis is away (fail open).
+
+        ``anonymous``: the email is a placeholder that names no author (a compatibility caller
+        sent none), so neither the per-email limit nor the duplicate check can apply to it:
+        they would count every anonymous reader of the site as one author.
+        """
+        counters = self._counters(site, submission, anonymous)
+        duplicate_key = None if anonymous or not self._duplicate_window else (
+            _duplicate_key(site, submission)
+        )
+        if not counters and duplicate_key is None:
             return ADMITTED
-        return self._run(counters, _duplicate_key(site, submission), comment_id)
+        return self._run(counters, duplicate_key, comment_id)
 
     def admit_label(self, site: Site) -> RateLimited | None:
         """Count one training label a site sends (feedback, submit-spam/ham): each site's

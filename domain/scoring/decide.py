@@ -13,6 +13,7 @@ from domain.records import Comment, Verdict
 from domain.store import ScoredVerdict
 from domain.vocabulary import AXES, DecidedBy, Status
 
+LINES = ("flag", "reject")
 # Used only when neither the site nor the model's metadata says otherwise.
 FALLBACK_THRESHOLDS = {
     "spam": {"flag": 0.5, "reject": 0.95},
@@ -32,20 +33,51 @@ class Thresholds:
         return {axis: {"flag": self.flag[axis], "reject": self.reject[axis]} for axis in AXES}
 
 
+def own_thresholds(site_policy: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """The lines a site set itself, by axis; lines not set (or set badly) follow the model."""
+    raw = site_policy.get("thresholds")
+    if not isinstance(raw, Mapping):
+        return {}
+    own: dict[str, dict[str, float]] = {}
+    for axis in AXES:
+        lines = raw.get(axis)
+        if not isinstance(lines, Mapping):
+            continue
+        kept = {line: float(lines[line]) for line in LINES if _is_number(lines.get(line))}
+        if kept:
+            own[axis] = kept
+    return own
+
+
+def recommended_thresholds(model_metadata: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The thresholds a model recommends, from its metadata ({} for a model without them)."""
+    return model_metadata.get("thresholds") or {}
+
+
 def thresholds_for(site_policy: Mapping[str, Any], model_defaults: Mapping[str, Any]) -> Thresholds:
-    """A site's thresholds, each falling back to the model's recommendation, then to ours."""
-    site_thresholds = site_policy.get("thresholds") or {}
+    """A site's thresholds, each falling back to the model's recommendation, then to ours.
+
+    The one place thresholds are assembled: the worker and the compatibility endpoints decide
+    with it (``Scorer``), the review pages show its lines, and retraining carries over only
+    ``own_thresholds``, the lines a site set itself.
+    """
+    own = own_thresholds(site_policy)
     flag: dict[str, float] = {}
     reject: dict[str, float] = {}
     for axis in AXES:
         merged = {
             **FALLBACK_THRESHOLDS[axis],
             **(model_defaults.get(axis) or {}),
-            **(site_thresholds.get(axis) or {}),
+            **own.get(axis, {}),
         }
         flag[axis] = float(merged["flag"])
         reject[axis] = float(merged["reject"])
     return Thresholds(flag=flag, reject=reject)
+
+
+def _is_number(value: object) -> bool:
+    """A real number, not a bool (JSON ``true`` is not a threshold)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _identity_driven(scores: Mapping[str, float], thresholds: Thresholds) -> bool:
@@ -97,7 +129,7 @@ def blocked_author_verdict() -> Verdict:
 
 def model_verdict(site_policy: Mapping[str, Any], score: Score, bundle: ModelBundle) -> Verdict:
     """The site's verdict on a score: its own thresholds, else the model's recommended ones."""
-    thresholds = thresholds_for(site_policy, bundle.metadata.get("thresholds", {}))
+    thresholds = thresholds_for(site_policy, recommended_thresholds(bundle.metadata))
     scores = {"spam": score.spam, "toxicity": score.toxicity}
     if WITHOUT_IDENTITY in score.attributes:
         scores[WITHOUT_IDENTITY] = score.attributes[WITHOUT_IDENTITY]

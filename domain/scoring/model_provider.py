@@ -1,18 +1,35 @@
-"""Gives every process the current model version, reloading within seconds of a promotion."""
+"""Gives every process the current model version, reloading within seconds of a promotion.
+
+Workers load the model before their first batch. Web processes load it only when a request
+needs a score at once (the Akismet, Perspective and Coral endpoints, through the same
+``Scorer`` as the workers): lazily, once per process, and they reload it on promotion exactly
+as the workers do. A web process that serves only intake and the review pages never loads it:
+the review pages need only the recommended thresholds, read from the metadata file.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from classifier import ModelBundle, ModelRegistry
 from classifier.registry import ArtifactError, TrainingOptions
 from config import Settings
+from domain.scoring.decide import recommended_thresholds
 
 log = logging.getLogger(__name__)
+
+
+# Older versions a process keeps loaded for Perspective clients that pin one (`TOXICITY@2`).
+PINNED_VERSIONS_KEPT = 4
+
+
+class UnknownVersion(LookupError):
+    """A version that names no model we have, or one that cannot be loaded."""
 
 
 class ModelProvider:
@@ -26,6 +43,7 @@ class ModelProvider:
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self._thresholds: tuple[float, str | None, dict[str, Any]] = (0.0, None, {})
+        self._pinned: OrderedDict[str, ModelBundle] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ModelProvider:
@@ -47,10 +65,29 @@ class ModelProvider:
                 log.info("model version %s loaded", self._bundle.version)
             return self._bundle
 
+    def version(self, version: str) -> ModelBundle:
+        """A saved version: the current model, or an older one (a few kept loaded)."""
+        current = self.current()
+        if version == current.version:
+            return current
+        with self._lock:
+            if version in self._pinned:
+                self._pinned.move_to_end(version)
+                return self._pinned[version]
+        try:
+            bundle = self.registry.load(version)
+        except ArtifactError as error:
+            raise UnknownVersion(f"Model version {version!r} cannot be loaded: {error}") from error
+        with self._lock:
+            self._pinned[version] = bundle
+            while len(self._pinned) > PINNED_VERSIONS_KEPT:
+                self._pinned.popitem(last=False)
+        return bundle
+
     def recommended_thresholds(self) -> dict[str, Any]:
         """The current model's recommended thresholds, read from its metadata file only.
 
-        The web process needs them for the review queue's lines and never loads the model;
+        The review pages need them for the queue's lines without loading the model;
         {} when no model has been trained yet.
         """
         read_at, version, thresholds = self._thresholds
@@ -59,7 +96,7 @@ class ModelProvider:
         current = self.registry.current_version()
         if current != version:
             try:
-                thresholds = dict(self.registry.metadata(current).get("thresholds") or {})
+                thresholds = dict(recommended_thresholds(self.registry.metadata(current)))
             except ArtifactError:
                 thresholds = {}
         self._thresholds = (time.monotonic(), current, thresholds)

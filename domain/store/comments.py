@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -201,20 +201,6 @@ class CommentRepository:
         query = select(comments.c.id, comments.c.body).where(comments.c.id.in_(comment_ids))
         with self._db.read() as connection:
             return {row.id: row.body for row in connection.execute(query)}
-
-    def blocked_emails(self, pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
-        """Which (site id, email) pairs belong to blocked authors."""
-        wanted = set(pairs)
-        if not wanted:
-            return set()
-        emails = {email for _, email in wanted}
-        with self._db.read() as connection:
-            rows = connection.execute(
-                select(blocked_authors.c.site_id, blocked_authors.c.email).where(
-                    blocked_authors.c.email.in_(emails)
-                )
-            ).all()
-        return {(row.site_id, row.email) for row in rows} & wanted
 
     def record_verdicts(
         self, verdicts: Sequence[ScoredVerdict], mark_published: Sequence[int] = ()

@@ -13,6 +13,7 @@ import numpy as np
 from classifier import ModelBundle, evaluate_rows
 from classifier.data import base_holdout
 from domain.infra.collaborators import Runtime
+from domain.scoring.decide import own_thresholds
 from domain.store.labels import Label
 from domain.training.gate import carry_thresholds, gate
 from domain.vocabulary import AXES, AXIS_OF_LABEL
@@ -136,14 +137,19 @@ def _holdout_scores(bundle: ModelBundle) -> dict[str, np.ndarray]:
 
 
 def carry_site_thresholds(runtime: Runtime, old: ModelBundle, new: ModelBundle) -> dict[str, Any]:
-    """Re-express every site's own thresholds for the new model so they cut the same share."""
-    sites = [site for site in runtime.store.sites.all() if site.policy.get("thresholds")]
+    """Re-express every site's own thresholds for the new model so they cut the same share.
+
+    Only the lines a site set itself move (``own_thresholds``); the others keep following the
+    model's recommendation, as ``thresholds_for`` assembles them.
+    """
+    own = [(site, own_thresholds(site.policy)) for site in runtime.store.sites.all()]
+    sites = [(site, lines) for site, lines in own if lines]
     if not sites or old.version == new.version:
         return {}
     old_scores, new_scores = _holdout_scores(old), _holdout_scores(new)
     carried: dict[str, Any] = {}
-    for site in sites:
-        thresholds = carry_thresholds(site.policy["thresholds"], old_scores, new_scores)
+    for site, lines in sites:
+        thresholds = carry_thresholds(lines, old_scores, new_scores)
         runtime.store.sites.set_policy(site.slug, {**site.policy, "thresholds": thresholds})
         carried[site.slug] = thresholds
     return carried

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from domain.intake.admission import RateLimited
 from domain.intake.validate import MAX_CHARS
 from domain.records import Site
 from domain.store import Label
@@ -95,18 +96,39 @@ def comment_check() -> Response:
     runtime = current_runtime()
     fields = _fields()
     if _is_test():
-        assessment = common.assess(site, str(fields["comment"]), runtime)
+        checked = common.assess(site, str(fields["comment"]), runtime)
     else:
-        assessment = common.record(site, fields, runtime, EMAIL)
+        checked = common.record(site, fields, runtime, EMAIL)
+    if checked.limited is not None:
+        return _rate_limited(checked.limited)
     # WordPress has only "spam" to hold a comment back, so a flagged or rejected verdict
     # (toxic as well as spammy) answers `true`; the comment waits in our review queue too.
-    held = assessment.status is not Status.APPROVED
-    headers = {"X-Moderation-Status": assessment.status.value}
-    if assessment.comment_id:
-        headers["X-Moderation-Comment-Id"] = assessment.comment_id
-    if "spam" in assessment.axes_above("reject"):
+    held = checked.status is not Status.APPROVED
+    headers = {"X-Moderation-Status": checked.status.value}
+    if checked.comment_id:
+        headers["X-Moderation-Comment-Id"] = checked.comment_id
+    if "spam" in checked.axes_above("reject"):
         headers["X-akismet-pro-tip"] = "discard"
     return _plain("true" if held else "false", headers)
+
+
+def _rate_limited(limited: RateLimited) -> Response:
+    """A rate-limited author's comment: held (`true`), neither scored nor stored.
+
+    Akismet's comment-check answers only `true`, `false` or `invalid`, always with HTTP 200;
+    its clients treat anything else as an outage and retry, which a flood must not earn. So
+    the comment is held as spam, and the headers say why and when the author may post again.
+    """
+    scope = limited.scope.replace("_", " ")
+    return _plain(
+        "true",
+        {
+            "X-Moderation-Status": "rate_limited",
+            "X-akismet-debug-help": f"Too many comments from this {scope}; not stored. "
+            f"Retry in {limited.retry_after_seconds} s.",
+            "Retry-After": str(limited.retry_after_seconds),
+        },
+    )
 
 
 def _submit(label: str) -> Response:

@@ -1,4 +1,9 @@
-"""What the compatibility endpoints share: scoring a text for a site, with or without storing it."""
+"""What the compatibility endpoints share: one text scored for a site, stored like any comment.
+
+Every stored comment goes through intake's admission (rate limits, duplicates) and the workers'
+``Scorer``; the only difference from `POST /api/v1/comments` is that the caller waits, so the
+comment is scored in this process at once (``score_now``) instead of being enqueued.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from classifier import ModelBundle, Score
+from classifier import Score
 from domain.infra.collaborators import Runtime
+from domain.intake.accept import admit_and_store
+from domain.intake.admission import Admission, RateLimited
 from domain.intake.validate import validate_submission
-from domain.records import Site
-from domain.scoring.decide import model_verdict
+from domain.records import Site, Submission
 from domain.scoring.score import score_now
 from domain.vocabulary import AXES, Status
 
@@ -27,39 +33,60 @@ def placeholder_email(local_part: str) -> str:
 
 
 @dataclass(frozen=True)
-class Assessment:
-    """A text's scores and the site's verdict, with the stored comment's id when it was kept."""
+class Checked:
+    """The answer for one text: scores and the site's verdict, or the rate limit that refused it.
 
-    score: Score
+    ``comment_id`` is the stored comment (or, for a duplicate, the original one); a text
+    refused by a rate limit was neither scored nor stored (``score`` None).
+    """
+
     status: Status
+    score: Score | None = None
     reasons: list[str] = field(default_factory=list)
     comment_id: str | None = None
-
-    @property
-    def stored(self) -> bool:
-        """Whether the comment and its verdict were recorded."""
-        return self.comment_id is not None
+    limited: RateLimited | None = None
 
     def axes_above(self, level: str) -> list[str]:
         """The axes (`spam`, `toxicity`) whose score reached the site's `flag` or `reject` line."""
         return [axis for axis in AXES if f"{axis}:above_{level}" in self.reasons]
 
 
-def assess(
-    site: Site, text: str, runtime: Runtime, bundle: ModelBundle | None = None
-) -> Assessment:
+def assess(site: Site, text: str, runtime: Runtime) -> Checked:
     """Score a text in this process and decide as the site's policy would; nothing is stored."""
-    bundle = bundle or runtime.models.current()
-    [score] = bundle.score([text])
-    verdict = model_verdict(site.policy, score, bundle)
-    reasons = list(dict.fromkeys([*score.reasons, *verdict.reasons]))
-    return Assessment(score=score, status=verdict.status, reasons=reasons)
+    assessment = runtime.scorer.assess_text(text, site.policy)
+    return Checked(assessment.verdict.status, assessment.score, assessment.reasons)
 
 
 def record(
     site: Site, fields: Mapping[str, object], runtime: Runtime, fallback_email: str
-) -> Assessment:
-    """Store, score and publish a comment as intake would, or only score one the store refuses."""
+) -> Checked:
+    """Admit, store, score and publish a comment as intake would, or only score one the store
+    refuses. ``fallback_email`` is the placeholder this caller uses for an author without an
+    address: such comments count against the IP and site limits only."""
+    submission = _submission(site, fields, fallback_email)
+    if submission is None:
+        return assess(site, str(fields.get("comment") or ""), runtime)
+    accepted = admit_and_store(
+        site,
+        submission,
+        runtime.abuse,
+        lambda comment_id: runtime.store.comments.add(site, submission, comment_id),
+        anonymous=submission.email == fallback_email,
+    )
+    if accepted.comment is None:
+        return _refused(site, submission.comment, accepted.admission, runtime)
+    assessment = score_now(accepted.comment, runtime)
+    if assessment is None:  # a worker decided it first (the sweep): answer its verdict
+        return _answered_by(site, submission.comment, accepted.comment.id, runtime)
+    return Checked(
+        assessment.verdict.status, assessment.score, assessment.reasons, accepted.comment.id
+    )
+
+
+def _submission(
+    site: Site, fields: Mapping[str, object], fallback_email: str
+) -> Submission | None:
+    """The fields as a submission intake would accept, or None if the store cannot keep them."""
     cleaned = dict(fields)
     result = validate_submission(cleaned)
     # A bad optional field (an IP that is not one, an odd email) is dropped, not fatal: these
@@ -74,11 +101,24 @@ def record(
         # The store keeps only comments that pass the form's rules (at most 500 characters,
         # not empty); the rest are scored and answered. Log which rules failed, never the text.
         log.info("compat comment for %s not stored: %s", site.slug, sorted(result.errors))
-        return assess(site, str(fields.get("comment") or ""), runtime)
-    comment, score = score_now(site, result.submission, runtime)
-    return Assessment(
-        score=score, status=comment.status, reasons=list(comment.reasons), comment_id=comment.id
-    )
+    return result.submission
+
+
+def _refused(site: Site, text: str, admission: Admission, runtime: Runtime) -> Checked:
+    """A rate-limited text is held unscored; a duplicate gets its original's verdict."""
+    if admission.limited is not None:
+        scope = admission.limited.scope
+        return Checked(Status.FLAGGED, reasons=[f"rate_limited:{scope}"], limited=admission.limited)
+    return _answered_by(site, text, admission.duplicate_of or "", runtime)
+
+
+def _answered_by(site: Site, text: str, comment_id: str, runtime: Runtime) -> Checked:
+    """The verdict already recorded for a stored comment, with the text's scores (not stored)."""
+    scored = assess(site, text, runtime)
+    original = runtime.store.comments.get(comment_id, site_id=site.id)
+    if original is None or original.status is Status.PENDING:
+        return Checked(scored.status, scored.score, scored.reasons, comment_id)
+    return Checked(original.status, scored.score, list(original.reasons), comment_id)
 
 
 def truncate(value: object, limit: int) -> str | None:

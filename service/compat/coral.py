@@ -118,7 +118,11 @@ def external_moderation() -> Response:
         return error_response(400, "bad_request", "Body must be a JSON object.")
     fields = _fields(body)
     fallback = common.placeholder_email("coral")
-    assessment = common.record(site, fields, runtime, fallback)
+    checked = common.record(site, fields, runtime, fallback)
+    if checked.limited is not None:
+        # A flood from one author: withheld for Coral's moderators, flagged as spam (Coral
+        # knows only toxic and spam as reasons); we neither scored nor stored it.
+        return json_response(answer(Status.FLAGGED, ["spam"]))
     # Prefer the axes that crossed the reject line; a flagged comment names those over flag.
-    axes = assessment.axes_above("reject") or assessment.axes_above("flag")
-    return json_response(answer(assessment.status, axes))
+    axes = checked.axes_above("reject") or checked.axes_above("flag")
+    return json_response(answer(checked.status, axes))

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
-from pathlib import Path
 
-from classifier import ArtifactError, ModelBundle
-from domain.infra.collaborators import Runtime
+from classifier import ModelBundle
+from domain.scoring.model_provider import ModelProvider, UnknownVersion
 
-CACHE_SIZE = 4
-
-_cache: OrderedDict[tuple[Path, str], ModelBundle] = OrderedDict()
-_lock = threading.Lock()
+__all__ = ["UnknownVersion", "bundle_for", "resolve"]
 
 
-class UnknownVersion(LookupError):
-    """A pinned version that names no model we have."""
-
-
-def resolve(runtime: Runtime, pinned: str) -> str:
+def resolve(models: ModelProvider, pinned: str) -> str:
     """Our version id for a pin: a number counts saved versions from the oldest (1), else an id."""
-    versions = [str(meta["version"]) for meta in runtime.models.registry.versions()]
+    versions = [str(meta["version"]) for meta in models.registry.versions()]
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     if re.fullmatch(r"[0-9]{1,9}", pinned) and 1 <= int(pinned) <= len(versions):
         return versions[int(pinned) - 1]
@@ -34,25 +24,8 @@ def resolve(runtime: Runtime, pinned: str) -> str:
     )
 
 
-def bundle_for(runtime: Runtime, pinned: str | None) -> ModelBundle:
-    """The current model, or a pinned one (loaded once, a few kept in memory)."""
-    current = runtime.models.current()
+def bundle_for(models: ModelProvider, pinned: str | None) -> ModelBundle:
+    """The current model, or a pinned one (the provider keeps a few loaded)."""
     if pinned is None:
-        return current
-    version = resolve(runtime, pinned)
-    if version == current.version:
-        return current
-    key = (runtime.models.registry.models_dir, version)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    try:
-        bundle = runtime.models.registry.load(version)
-    except ArtifactError as error:
-        raise UnknownVersion(f"Model version {version!r} cannot be loaded: {error}") from error
-    with _lock:
-        _cache[key] = bundle
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return bundle
+        return models.current()
+    return models.version(resolve(models, pinned))

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 from classifier import ModelBundle, Score
 from classifier.labels import AXES
 from domain.infra.collaborators import Runtime
+from domain.intake.admission import RateLimited, fingerprint
 from domain.intake.validate import MAX_CHARS
 from domain.records import Site
 from domain.store import Label
@@ -181,7 +182,7 @@ def _span_scores(
     spans = sorted({(s.begin, s.end) for s in score.spans if s.axis == axis})
     if not spans:
         return [_span(0, len(text), summary)]
-    pieces = bundle.score([text[begin:end] for begin, end in spans])
+    pieces = current_runtime().scorer.scores([text[begin:end] for begin, end in spans], bundle)
     return [
         _span(begin, end, _value(name, piece))
         for (begin, end), piece in zip(spans, pieces, strict=True)
@@ -203,26 +204,25 @@ def analyze() -> Response:
     languages = _languages(body)
     wanted = _requested(body, languages)
     try:
-        bundles = {r.version: bundle_for(runtime, r.version) for r in wanted}
+        bundles = {r.version: bundle_for(runtime.models, r.version) for r in wanted}
     except UnknownVersion as error:
         raise PerspectiveError(str(error)) from error
     current = runtime.models.current()
-    if body.get("doNotStore") is True:
-        # Scored in this process and answered; the text is neither stored nor logged.
-        [score] = current.score([text])
-    else:
-        fields = {
-            "article_id": common.truncate(body.get("communityId"), MAX_CHARS["article_id"])
-            or "perspective",
-            "sender_name": SENDER_NAME,
-            "email": EMAIL,
-            "comment": text,
-        }
-        score = common.record(site, fields, runtime, EMAIL).score
+    # With doNotStore the text is scored in this process and answered, neither stored nor logged.
+    checked = (
+        common.assess(site, text, runtime)
+        if body.get("doNotStore") is True
+        else _record(site, body, text, runtime)
+    )
+    score = checked.score
+    if score is None:  # refused before scoring (a rate limit): Google's answer to a quota
+        raise _quota_exceeded(checked.limited)
     scores = {}
     for attribute in wanted:
         bundle = bundles[attribute.version]
-        used = score if bundle.version == current.version else bundle.score([text])[0]
+        used = score
+        if bundle.version != current.version:
+            [used] = runtime.scorer.scores([text], bundle)
         value = _value(attribute.name, used)
         if attribute.threshold is not None and value < attribute.threshold:
             continue
@@ -238,6 +238,37 @@ def analyze() -> Response:
     if "clientToken" in body:
         answer["clientToken"] = body["clientToken"]
     return json_response(answer)
+
+
+def _record(site: Site, body: dict[str, Any], text: str, runtime: Runtime) -> common.Checked:
+    """Store and score the comment as intake would (its rate limits and duplicate check).
+
+    Perspective sends no author; its `sessionId` (one per reader's session) stands in for one,
+    and without it only the site's limits apply.
+    """
+    session = body.get("sessionId")
+    author = (
+        common.placeholder_email(f"perspective-{fingerprint(site.slug, session)[:20]}")
+        if isinstance(session, str) and session.strip()
+        else EMAIL
+    )
+    fields = {
+        "article_id": common.truncate(body.get("communityId"), MAX_CHARS["article_id"])
+        or "perspective",
+        "sender_name": SENDER_NAME,
+        "email": author,
+        "comment": text,
+    }
+    return common.record(site, fields, runtime, EMAIL)
+
+
+def _quota_exceeded(limited: RateLimited | None) -> PerspectiveError:
+    """Google's 429 for a caller over its quota, naming our limit and when to retry."""
+    scope = limited.scope.replace("_", " ") if limited else "caller"
+    wait = f"; retry in {limited.retry_after_seconds} s" if limited else ""
+    return PerspectiveError(
+        f"Quota exceeded: too many comments from this {scope}{wait}.", 429, "RESOURCE_EXHAUSTED"
+    )
 
 
 # Coral's feedback call names the attribute after the moderator's decision (`APPROVED` or

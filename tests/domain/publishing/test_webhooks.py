@@ -8,7 +8,7 @@ import pytest
 from domain.infra.collaborators import Runtime
 from domain.publishing import webhooks
 from domain.publishing.publisher import result_payload
-from domain.records import Site, Submission
+from domain.records import Comment, Site, Submission
 from domain.scoring.score import score_now
 from tests.support.receiver import receiving
 
@@ -26,6 +26,13 @@ def site(runtime: Runtime) -> Site:
     """A registered site."""
     site, _key = runtime.store.sites.create("daily-planet")
     return site
+
+
+def _store_and_score(site: Site, runtime: Runtime) -> Comment:
+    """Store the comment, then score and publish it at once (the compatibility endpoints' way)."""
+    comment = runtime.store.comments.add(site, SUBMISSION)
+    assert score_now(comment, runtime) is not None
+    return comment
 
 
 def test_signatures_use_corals_format_and_accept_any_listed_secret() -> None:
@@ -57,7 +64,7 @@ def test_published_decisions_of_webhook_sites_are_queued_and_delivered_signed(
 ) -> None:
     with receiving([200]) as receiver:
         runtime.store.webhooks.set_webhook("daily-planet", receiver.url, SECRET)
-        comment, _score = score_now(site, SUBMISSION, runtime)
+        comment = _store_and_score(site, runtime)
         [decision_id] = webhooks.take_queued(runtime.redis)
         delivery = webhooks.deliver(decision_id, runtime.store)
         [request] = receiver.wait_for(1)
@@ -76,7 +83,7 @@ def test_published_decisions_of_webhook_sites_are_queued_and_delivered_signed(
 def test_a_failing_receiver_is_logged_and_the_retry_succeeds(runtime: Runtime, site: Site) -> None:
     with receiving([500, 200]) as receiver:
         runtime.store.webhooks.set_webhook("daily-planet", receiver.url, SECRET)
-        score_now(site, SUBMISSION, runtime)
+        _store_and_score(site, runtime)
         [decision_id] = webhooks.take_queued(runtime.redis)
         with pytest.raises(webhooks.DeliveryFailed):
             webhooks.deliver(decision_id, runtime.store, attempt=1)
@@ -96,7 +103,7 @@ def test_an_unreachable_receiver_is_a_failed_attempt(runtime: Runtime, site: Sit
     with receiving([200]) as receiver:
         url = receiver.url
     runtime.store.webhooks.set_webhook("daily-planet", url, None)
-    score_now(site, SUBMISSION, runtime)
+    _store_and_score(site, runtime)
     [decision_id] = webhooks.take_queued(runtime.redis)
     with pytest.raises(webhooks.DeliveryFailed):
         webhooks.deliver(decision_id, runtime.store)
@@ -105,9 +112,9 @@ def test_an_unreachable_receiver_is_a_failed_attempt(runtime: Runtime, site: Sit
 
 
 def test_sites_without_a_webhook_queue_nothing(runtime: Runtime, site: Site) -> None:
-    score_now(site, SUBMISSION, runtime)
+    _store_and_score(site, runtime)
     assert webhooks.take_queued(runtime.redis) == []
     runtime.store.webhooks.set_webhook("daily-planet", "http://127.0.0.1:9/", None)
     runtime.store.webhooks.set_webhook("daily-planet", None, None)
-    score_now(site, SUBMISSION, runtime)
+    _store_and_score(site, runtime)
     assert webhooks.take_queued(runtime.redis) == []

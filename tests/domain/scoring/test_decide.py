@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from classifier.scoring import WITHOUT_IDENTITY
-from domain.scoring.decide import blocked_author_verdict, decide, thresholds_for
+from domain.scoring.decide import blocked_author_verdict, decide, own_thresholds, thresholds_for
 from domain.vocabulary import DecidedBy, Status
 
 MODEL = {"spam": {"flag": 0.6, "reject": 0.9}, "toxicity": {"flag": 0.5, "reject": 0.95}}
@@ -70,3 +70,13 @@ def test_the_identity_guard_only_ever_softens_a_rejection(spam: float, toxicity:
         assert guarded.status is plain.status  # never approves what the scores flag
     elif guarded.status is not Status.REJECTED:
         assert guarded.status is Status.FLAGGED and without < thresholds.reject["toxicity"]
+
+
+def test_only_the_lines_a_site_set_itself_are_its_own() -> None:
+    policy = {"thresholds": {"spam": {"reject": 0.8, "flag": "high"}, "toxicity": True,
+                             "other": {"flag": 0.1}}}
+    assert own_thresholds(policy) == {"spam": {"reject": 0.8}}
+    assert own_thresholds({"thresholds": ["spam"]}) == {}
+    t = thresholds_for(policy, {"spam": {"flag": 0.6, "reject": 0.9}})
+    assert (t.flag["spam"], t.reject["spam"]) == (0.6, 0.8)  # malformed flag: the model's
+    assert (t.flag["toxicity"], t.reject["toxicity"]) == (0.5, 0.95)  # ours

@@ -9,7 +9,7 @@ from domain.infra import redis_keys
 from domain.infra.collaborators import Runtime
 from domain.publishing.deliver import publish
 from domain.records import Submission
-from domain.scoring.score import BatchScorer, score_comments
+from domain.scoring.score import BatchScorer, score_comments, score_now
 from tests.support.articles import OFF_TOPIC, ON_TOPIC
 
 
@@ -88,3 +88,29 @@ def test_an_installation_may_turn_the_article_context_off(runtime: Runtime) -> N
     [decision] = score_comments([_submit(runtime, "budget", OFF_TOPIC)], runtime)
     comment = runtime.store.comments.get(decision.comment_id)
     assert comment is not None and "article_similarity" not in comment.attributes
+
+
+def test_score_now_decides_as_the_workers_batch_does(runtime: Runtime) -> None:
+    # The compatibility endpoints' synchronous path and the worker share one Scorer: the same
+    # text on fresh articles gets the same verdict and scores either way.
+    via_worker = _submit(runtime, "same-a", OFF_TOPIC)
+    [batch_decision] = score_comments([via_worker], runtime)
+    site = runtime.store.sites.by_slug("planet")
+    assert site is not None
+    stored = runtime.store.comments.add(site, Submission(
+        article_id="same-b", sender_name="Reader", email="other@example.com", comment=OFF_TOPIC))
+    assessment = score_now(stored, runtime)
+    assert assessment is not None and assessment.score is not None
+    assert assessment.verdict.status is batch_decision.new_status
+    assert assessment.score.spam == batch_decision.spam
+    assert runtime.store.comments.get(stored.id).status is batch_decision.new_status  # type: ignore[union-attr]
+
+
+def test_score_now_rejects_a_blocked_author_by_rule_like_the_worker(runtime: Runtime) -> None:
+    site = runtime.store.sites.by_slug("planet") or runtime.store.sites.create("planet")[0]
+    runtime.store.moderation.block(site.id, "blocked@example.com", user_id=0)
+    stored = runtime.store.comments.add(site, Submission(
+        article_id="a1", sender_name="B", email="blocked@example.com", comment="Hello there."))
+    assessment = score_now(stored, runtime)
+    assert assessment is not None and assessment.score is None
+    assert assessment.verdict.reasons == ("rule:blocked_author",)

@@ -1,0 +1,119 @@
+"""Assessing comments: score them and decide with their sites' thresholds, the one way to a verdict.
+
+``Scorer`` is the single entry point from comments to verdicts: blocked authors are rejected by
+rule, everyone else is scored in one batch beside their articles' approved comments, and each
+site's policies decide: rules, sections, reputation and pre-moderation on top of the site's
+thresholds (``domain/policies/judge.py``). The workers' batches and the compatibility endpoints'
+synchronous path both use it (``domain/scoring/score.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from classifier import ModelBundle, Score
+from domain.policies.inputs import RuleBook, histories_for
+from domain.policies.judge import Case, judge
+from domain.records import Comment, Verdict
+from domain.scoring.article_context import ArticleContexts
+from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
+from domain.scoring.model_provider import ModelProvider
+from domain.store import ScoredVerdict
+from domain.store.policies import HistoryRepository
+
+Policies = Mapping[int, Mapping[str, Any]]  # site id -> the site's policy
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A comment's verdict and, unless a rule decided without scoring, its score."""
+
+    verdict: Verdict
+    score: Score | None = None
+    model_version: str | None = None
+    rule_spans: list[dict[str, Any]] = field(default_factory=list)  # where a rule matched
+
+    @property
+    def reasons(self) -> list[str]:
+        """The score's reasons, then the verdict's, each once."""
+        scored = self.score.reasons if self.score is not None else []
+        return list(dict.fromkeys([*scored, *self.verdict.reasons]))
+
+    def to_record(self, comment: Comment, policy: Mapping[str, Any]) -> ScoredVerdict:
+        """What the store records for this comment (a rejection worded by the site's policy)."""
+        record = to_record(comment, self.verdict, self.score, self.model_version, policy)
+        if not self.rule_spans:
+            return record
+        return replace(record, spans=[*record.spans, *self.rule_spans])
+
+
+class Scorer:
+    """Scores comments and decides with each site's thresholds: the one way to a verdict."""
+
+    def __init__(
+        self,
+        models: ModelProvider,
+        rulebook: RuleBook,
+        history: HistoryRepository,
+        contexts: ArticleContexts | None = None,
+    ) -> None:
+        self._models = models
+        self._rulebook = rulebook
+        self._history = history
+        self._contexts = contexts
+
+    def assess(self, comments: Sequence[Comment], policies: Policies) -> list[Assessment]:
+        """Each comment's assessment, in order: blocked authors by rule, the rest by the model
+        and the sites' policies."""
+        to_score = [c for c in comments if not c.author_blocked]
+        scored: dict[str, Assessment] = {}
+        if to_score:
+            bundle = self._models.current()
+            scores = self._score_in_context(bundle, to_score)
+            for comment, assessment in zip(
+                to_score, self._judged(to_score, scores, bundle, policies), strict=True
+            ):
+                scored[comment.id] = assessment
+        blocked = Assessment(blocked_author_verdict())
+        return [scored.get(c.id, blocked) for c in comments]
+
+    def _judged(
+        self,
+        comments: list[Comment],
+        scores: list[Score],
+        bundle: ModelBundle,
+        policies: Policies,
+    ) -> list[Assessment]:
+        """The sites' policies (rules, sections, reputation, pre-moderation) on the scores."""
+        cases = [
+            Case(c.site_id, policies.get(c.site_id, {}), c.section, c.body, c.email,
+                 c.author_ip, score)
+            for c, score in zip(comments, scores, strict=True)
+        ]
+        rulesets = self._rulebook.for_sites({c.site_id for c in comments})
+        histories = histories_for(cases, self._history)
+        judgements = judge(cases, bundle, rulesets, histories, bundle.score)
+        return [
+            Assessment(j.verdict, score, bundle.version, j.rule_spans())
+            for score, j in zip(scores, judgements, strict=True)
+        ]
+
+    def assess_text(self, text: str, policy: Mapping[str, Any]) -> Assessment:
+        """A text that is not stored: scored alone (no article) and decided by the site's policy."""
+        bundle = self._models.current()
+        [score] = bundle.score([text])
+        return Assessment(model_verdict(policy, score, bundle), score, bundle.version)
+
+    def scores(self, texts: Sequence[str], bundle: ModelBundle | None = None) -> list[Score]:
+        """Scores without a verdict (a pinned version's, or pieces of a text), nothing stored."""
+        return (bundle or self._models.current()).score(list(texts))
+
+    def _score_in_context(self, bundle: ModelBundle, batch: list[Comment]) -> list[Score]:
+        """Score comments beside their articles' reference comments (unless turned off)."""
+        if self._contexts is None:
+            return bundle.score([c.body for c in batch])
+        scores = bundle.score([c.body for c in batch], self._contexts.references(bundle, batch))
+        self._contexts.remember(bundle, [c.id for c in batch], scores)
+        return scores
