@@ -61,7 +61,7 @@ def require_node_clients() -> None:
     if shutil.which("node") is None:
         pytest.skip("Node.js is not installed")
     if not (CLIENTS / "node_modules" / "akismet-api").is_dir():
-        pytest.skip("npm clients missing: run `npm ci` in tests/service/clients (scripts/test does)")
+        pytest.skip("npm clients missing: `npm ci` in tests/service/clients (scripts/test runs it)")
 
 
 def run_node(script: str, *args: str, server: TlsServer, proxy: bool = False) -> dict[str, Any]:
