@@ -82,6 +82,19 @@ def coral_secret(name: str, secrets: tuple[str, ...]) -> None:
     )
 
 
+@sites.command("blogs")
+@click.argument("name")
+@click.argument("urls", nargs=-1)
+def blogs(name: str, urls: tuple[str, ...]) -> None:
+    """Accept Akismet calls for site NAME only from these `blog` URLs (none: any blog)."""
+    store = open_store(load_settings())
+    site = store.sites.by_slug(name)
+    if site is None:
+        raise click.ClickException(f"no site named {name!r}")
+    store.sites.set_policy(name, {**site.policy, "blogs": list(urls)})
+    click.echo(f"Akismet blogs for {name!r}: {', '.join(urls) or 'any'}")
+
+
 @sites.command("redis-acl")
 @click.argument("name")
 @click.option("--apply", "apply_now", is_flag=True, help="Create the user in REDIS_URL's Redis.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -9,15 +10,20 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-SITE_KEY_PREFIX = "cmk_"
+# Site keys are lower-case letters, digits and one hyphen so that they survive as a host name's
+# first label (`<key>.<host>`, as Akismet clients send them): host names are case-insensitive,
+# HTTP stacks lower-case them, and `_` is not allowed in one. Older `cmk_` keys keep working.
+SITE_KEY_PREFIX = "cmk-"
+LEGACY_SITE_KEY_PREFIX = "cmk_"
 USER_TOKEN_PREFIX = "cmt_"
 
 _password_hasher = PasswordHasher()
 
 
 def new_site_key() -> str:
-    """A long random site API key; shown once, stored as its SHA-256."""
-    return SITE_KEY_PREFIX + secrets.token_urlsafe(32)
+    """A long random site API key (256 bits, 56 characters); shown once, stored as its SHA-256."""
+    body = base64.b32encode(secrets.token_bytes(32)).decode("ascii").rstrip("=").lower()
+    return SITE_KEY_PREFIX + body
 
 
 def new_user_token() -> str:

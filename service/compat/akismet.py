@@ -2,6 +2,7 @@
 
 Akismet answers every call with HTTP 200 and a plain-text body (`true`, `false`, `valid`,
 `invalid`, or the thank-you sentence), explaining problems in `X-akismet-debug-help`; so do we.
+The key may come as `api_key`, as `key`, or in the host name (`<key>.<our host>`).
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from domain.intake.admission import RateLimited
-from domain.intake.validate import MAX_CHARS
 from domain.records import Site
 from domain.store import Label
 from domain.vocabulary import Status
+from service.compat import akismet_request as ask
 from service.compat import common
 from service.context import current_runtime
 
@@ -23,8 +24,22 @@ SUBMITTED = "Thanks for making the web a better place."
 TEST_SPAM_AUTHOR = "viagra-test-123"
 TEST_SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
 TRUSTED_ROLE = "administrator"
-EMAIL = common.placeholder_email("akismet")
-ANONYMOUS = "anonymous"
+DEBUG = "X-akismet-debug-help"
+KEY_FIELDS = ("api_key", "key")
+
+
+class _Refused(Exception):
+    """A call answered `invalid` with the reason in `X-akismet-debug-help`."""
+
+    def __init__(self, help_text: str) -> None:
+        super().__init__(help_text)
+        self.help_text = help_text
+
+
+@blueprint.errorhandler(_Refused)
+def _refused(error: _Refused) -> Response:
+    """Akismet's answer to a missing or wrong key, or a blog the key does not cover."""
+    return _plain("invalid", {DEBUG: error.help_text})
 
 
 def _plain(body: str, headers: dict[str, str] | None = None) -> Response:
@@ -32,73 +47,69 @@ def _plain(body: str, headers: dict[str, str] | None = None) -> Response:
     return Response(body, 200, mimetype="text/plain", headers=headers)
 
 
-def _site(key: str | None) -> Site | None:
-    """The site an Akismet API key (one of our site API keys) belongs to."""
-    return current_runtime().store.sites.by_key(key) if key else None
+def _site() -> Site:
+    """The site whose key the call carries (field or host name) and whose blog it names."""
+    key = ask.api_key(request, *KEY_FIELDS)
+    if not key:
+        raise _Refused('Empty "api_key" value')
+    site = current_runtime().store.sites.by_key(key)
+    if site is None:
+        raise _Refused(_wrong_key_help(key))
+    mismatch = ask.blog_mismatch(site, request.form.get("blog"))
+    if mismatch:
+        raise _Refused(mismatch)
+    return site
 
 
-def _invalid_key(key: str | None) -> Response:
-    """Akismet's answer to a missing or wrong key."""
-    help_text = (
-        'Empty "api_key" value' if not key else "Invalid key: use this site's moderation API key."
-    )
-    return _plain("invalid", {"X-akismet-debug-help": help_text})
-
-
-def _is_test() -> bool:
-    """Whether the call is marked a test (`is_test=1` or `true`): nothing stored or learnt."""
-    return request.form.get("is_test", "").strip().lower() in ("1", "true", "yes")
-
-
-def _fields() -> dict[str, object]:
-    """Akismet's parameters as our submission's fields, metadata cut to our column sizes."""
-    form = request.form
-    article = form.get("comment_post_ID") or form.get("permalink") or "akismet"
-
-    def cut(name: str, value: str | None) -> str | None:
-        return common.truncate(value, MAX_CHARS[name])
-
-    return {
-        "article_id": cut("article_id", article),
-        "sender_name": cut("sender_name", form.get("comment_author")) or ANONYMOUS,
-        "email": cut("email", form.get("comment_author_email")) or EMAIL,
-        "comment": form.get("comment_content", ""),
-        "author_ip": cut("author_ip", form.get("user_ip")),
-        "user_agent": cut("user_agent", form.get("user_agent")),
-        "referrer": cut("referrer", form.get("referrer")),
-        "permalink": cut("permalink", form.get("permalink")),
-    }
+def _wrong_key_help(key: str) -> str:
+    """Why a key was refused, with the likely fix."""
+    if key == ask.host_key(request) and not request.form.get("api_key"):
+        return (
+            "Invalid key in the host name. Host names are lower-case: a key made before "
+            "keys were host-name safe needs `moderation sites rotate-key`."
+        )
+    return "Invalid key: use this site's moderation API key."
 
 
 @blueprint.post("/verify-key")
 def verify_key() -> Response:
-    """`valid` for one of our site API keys, `invalid` otherwise."""
-    key = request.form.get("key") or request.form.get("api_key")
-    if _site(key) is None:
-        return _invalid_key(key)
+    """`valid` for one of our site API keys (and a blog it covers), `invalid` otherwise."""
+    _site()
     return _plain("valid")
+
+
+def _fixed_answer() -> Response | None:
+    """Answers that need no model: Akismet's test values, trusted roles and filled honeypots."""
+    form = request.form
+    if (
+        form.get("comment_author") == TEST_SPAM_AUTHOR
+        or form.get("comment_author_email") == TEST_SPAM_EMAIL
+    ):
+        return _plain("true")
+    if form.get("user_role", "").strip().lower() == TRUSTED_ROLE:
+        return _plain("false")
+    if ask.honeypot_filled(request):
+        # A hidden field only a bot fills: blatant spam, which clients may drop unseen.
+        return _plain("true", {"X-akismet-pro-tip": "discard"})
+    return None
 
 
 @blueprint.post("/comment-check")
 def comment_check() -> Response:
     """`true` (hold as spam) unless our verdict approves; blatant spam gets the discard tip."""
-    key = request.form.get("api_key")
-    site = _site(key)
-    if site is None:
-        return _invalid_key(key)
-    author = request.form.get("comment_author", "")
-    email = request.form.get("comment_author_email", "")
-    # The documented test triggers answer fixed values and are not stored.
-    if author == TEST_SPAM_AUTHOR or email == TEST_SPAM_EMAIL:
-        return _plain("true")
-    if request.form.get("user_role", "").strip().lower() == TRUSTED_ROLE:
-        return _plain("false")
+    site = _site()
+    fixed = _fixed_answer()
+    if fixed is not None:
+        return fixed  # the documented fixed answers are not stored
     runtime = current_runtime()
-    fields = _fields()
-    if _is_test():
+    fields = ask.fields(request)
+    # A test, or a recheck of a comment already sent (`recheck_reason`, e.g. `recheck_queue`),
+    # is scored but not stored again; an edit changed the text, so it is a new comment.
+    recheck = request.form.get("recheck_reason", "").strip().lower()
+    if ask.is_true(request, "is_test") or (recheck and recheck != "edit"):
         checked = common.assess(site, str(fields["comment"]), runtime)
     else:
-        checked = common.record(site, fields, runtime, EMAIL)
+        checked = common.record(site, fields, runtime, ask.EMAIL)
     if checked.limited is not None:
         return _rate_limited(checked.limited)
     # WordPress has only "spam" to hold a comment back, so a flagged or rejected verdict
@@ -133,12 +144,9 @@ def _rate_limited(limited: RateLimited) -> Response:
 
 def _submit(label: str) -> Response:
     """Keep a reader's correction as a training label (unless it is a test)."""
-    key = request.form.get("api_key")
-    site = _site(key)
-    if site is None:
-        return _invalid_key(key)
+    site = _site()
     text = request.form.get("comment_content", "")
-    if text.strip() and not _is_test():
+    if text.strip() and not ask.is_true(request, "is_test"):
         runtime = current_runtime()
         limited = runtime.abuse.admit_label(site)  # each label shapes every site's next model
         if limited is not None:

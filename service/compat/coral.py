@@ -5,6 +5,7 @@ comma-separated while a rotated secret is still valid) and waits for the answer 
 phase's timeout. We answer `{}` (no opinion) when our verdict approves, so Coral's own
 pre-moderation settings still apply; a flagged comment is withheld for review and a rejected one
 rejected, each with a FLAG action naming why (Coral accepts only these two detection reasons).
+A rejection also carries `moderationAction` with Coral's DSA `rejectionReason` (coral_reasons.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from domain.intake.validate import MAX_CHARS
 from domain.publishing.webhooks import verify
 from domain.vocabulary import Status
 from service.compat import common
+from service.compat.coral_reasons import rejection_reason
 from service.context import current_runtime
 from service.responses import error_response, json_response
 
@@ -81,7 +83,9 @@ def _fields(body: dict[str, Any]) -> dict[str, object]:
     }
 
 
-def answer(status: Status, flagged_axes: list[str]) -> dict[str, Any]:
+def answer(
+    status: Status, flagged_axes: list[str], reason: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Our verdict in the shape Coral's external phase validates."""
     if status not in CORAL_STATUS:
         return {}
@@ -89,6 +93,8 @@ def answer(status: Status, flagged_axes: list[str]) -> dict[str, Any]:
     actions = [{"actionType": "FLAG", "reason": REASONS[axis]} for axis in flagged_axes]
     if actions:
         result["actions"] = actions
+    if status is Status.REJECTED and reason is not None:
+        result["moderationAction"] = {"status": "REJECTED", "rejectionReason": reason}
     return result
 
 
@@ -125,4 +131,5 @@ def external_moderation() -> Response:
         return json_response(answer(Status.FLAGGED, ["spam"]))
     # Prefer the axes that crossed the reject line; a flagged comment names those over flag.
     axes = checked.axes_above("reject") or checked.axes_above("flag")
-    return json_response(answer(checked.status, axes))
+    reason = rejection_reason(site, checked.reasons, checked.score)
+    return json_response(answer(checked.status, axes, reason))

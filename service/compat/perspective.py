@@ -1,10 +1,8 @@
 """Perspective API's `comments:analyze` and `comments:suggestscore`, answered by our models.
 
-Attributes we score honestly from the model's heads: TOXICITY (toxicity head), SPAM (spam head),
-IDENTITY_ATTACK (hate_speech head) and PROFANITY (offensive head; both sub-heads learnt from
-tweets labelled hate speech / offensive language). Everything else Perspective offers (INSULT,
-THREAT, SEVERE_TOXICITY, SEXUALLY_EXPLICIT, FLIRTATION, ...) is refused the way Perspective
-refuses an attribute for a language, so clients that already handle that error keep working.
+Every production attribute is scored (service/compat/perspective_attributes.py says how);
+experimental ones (SEXUALLY_EXPLICIT, FLIRTATION, ...) are refused the way Perspective refuses
+an attribute it does not offer for a language, so clients that handle that error keep working.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ import orjson
 from flask import Blueprint, Response, request
 
 from classifier import ModelBundle, Score
-from classifier.labels import AXES
 from domain.infra.collaborators import Runtime
 from domain.intake.admission import RateLimited, fingerprint
 from domain.intake.validate import MAX_CHARS
@@ -24,20 +21,13 @@ from domain.records import Site
 from domain.store import Label
 from service.compat import common
 from service.compat.model_versions import UnknownVersion, bundle_for
+from service.compat.perspective_attributes import ATTRIBUTES, ENGLISH, serves
 from service.context import current_runtime
 from service.responses import json_response
 
 blueprint = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 
-# Perspective attribute -> the model head that scores it.
-ATTRIBUTES = {
-    "TOXICITY": "toxicity",
-    "SPAM": "spam",
-    "IDENTITY_ATTACK": "hate_speech",
-    "PROFANITY": "offensive",
-}
-SPAN_AXIS = {"TOXICITY": "toxicity", "SPAM": "spam"}  # sub-attributes use toxicity's spans
-LANGUAGES = ("en",)
+LANGUAGES = ENGLISH
 MAX_TEXT_BYTES = 20480  # Perspective's own limit
 SENDER_NAME = "perspective-client"
 EMAIL = common.placeholder_email("perspective")
@@ -139,11 +129,10 @@ def _requested(body: dict[str, Any], languages: list[str]) -> list[Requested]:
     if not isinstance(attributes, dict) or not attributes:
         raise PerspectiveError("requestedAttributes must name at least one attribute.")
     drop = body.get("dropUnsupportedAttributes") is True
-    english = all(code.split("-")[0].lower() in LANGUAGES for code in languages)
     wanted: list[Requested] = []
     for key, options in attributes.items():
         name, _, version = key.partition("@")
-        if name not in ATTRIBUTES or not english:
+        if not serves(name, languages):
             if drop:
                 continue
             raise _unsupported(name, languages)
@@ -162,12 +151,9 @@ def _requested(body: dict[str, Any], languages: list[str]) -> list[Requested]:
     return wanted
 
 
-def _value(name: str, score: Score) -> float:
-    """The probability one attribute reads from a score."""
-    head = ATTRIBUTES[name]
-    if head in AXES:
-        return float(getattr(score, head))
-    return float(score.attributes[head])
+def _value(name: str, text: str, score: Score) -> float:
+    """The probability one attribute reads from a text's score."""
+    return ATTRIBUTES[name].value(text, score)
 
 
 def _span_scores(
@@ -178,14 +164,15 @@ def _span_scores(
     Perspective scores sentences; we mark the few highest-weight words instead. When the model
     found no notable words (a score under the flag line), the whole text is one span.
     """
-    axis = SPAN_AXIS.get(name, "toxicity")
+    axis = ATTRIBUTES[name].span_axis
     spans = sorted({(s.begin, s.end) for s in score.spans if s.axis == axis})
     if not spans:
         return [_span(0, len(text), summary)]
-    pieces = current_runtime().scorer.scores([text[begin:end] for begin, end in spans], bundle)
+    texts = [text[begin:end] for begin, end in spans]
+    pieces = current_runtime().scorer.scores(texts, bundle)
     return [
-        _span(begin, end, _value(name, piece))
-        for (begin, end), piece in zip(spans, pieces, strict=True)
+        _span(begin, end, _value(name, piece_text, piece))
+        for (begin, end), piece_text, piece in zip(spans, texts, pieces, strict=True)
     ]
 
 
@@ -223,7 +210,7 @@ def analyze() -> Response:
         used = score
         if bundle.version != current.version:
             [used] = runtime.scorer.scores([text], bundle)
-        value = _value(attribute.name, used)
+        value = _value(attribute.name, text, used)
         if attribute.threshold is not None and value < attribute.threshold:
             continue
         entry: dict[str, Any] = {"summaryScore": {"value": value, "type": "PROBABILITY"}}

@@ -163,3 +163,29 @@ def test_submissions_thank_the_caller_and_keep_a_label(
     assert response.get_data(as_text=True) == "Thanks for making the web a better place."
     [label] = runtime.store.labels.all()
     assert (label.text, label.label, label.site_id) == (BENIGN, "ham", site_and_key[0].id)
+
+
+def test_host_name_keys_blogs_honeypots_and_rechecks(
+    client: FlaskClient, site_and_key: tuple[Site, str], runtime: Runtime
+) -> None:
+    key = site_and_key[1]
+    form = {"blog": BLOG, "user_ip": "198.51.100.4", "comment_content": BENIGN}
+    by_host = client.post("/1.1/comment-check", data=form, base_url=f"http://{key}.mod.test")
+    assert by_host.get_data(as_text=True) == "false"
+    for host in ("127.0.0.1", "localhost", "mod.test", "cmk-notakey.mod.test"):
+        refused = client.post("/1.1/comment-check", data=form, base_url=f"http://{host}")
+        assert refused.get_data(as_text=True) == "invalid", host
+        assert refused.headers["X-akismet-debug-help"]
+    runtime.store.sites.set_policy("daily-planet", {"blogs": ["https://www.news.example"]})
+    ok = client.post("/1.1/verify-key", data={"key": key, "blog": BLOG})
+    assert ok.get_data(as_text=True) == "valid"
+    other = client.post("/1.1/verify-key", data={"key": key, "blog": "https://evil.example"})
+    assert other.get_data(as_text=True) == "invalid"
+    assert "evil.example" in other.headers["X-akismet-debug-help"]
+    trap = {**form, "api_key": key, "honeypot_field_name": "hp", "hp": "bot text"}
+    caught = client.post("/1.1/comment-check", data=trap)
+    assert caught.get_data(as_text=True) == "true"
+    assert caught.headers["X-akismet-pro-tip"] == "discard"
+    recheck = {**form, "api_key": key, "recheck_reason": "recheck_queue"}
+    assert client.post("/1.1/comment-check", data=recheck).get_data(as_text=True) == "false"
+    assert runtime.redis.xlen("moderation:results:daily-planet") == 1  # only the first

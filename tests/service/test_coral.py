@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,12 +13,18 @@ from domain.infra.collaborators import Runtime
 from domain.publishing.webhooks import signature
 from domain.records import Site
 from service.compat.coral import plain_text
+from service.compat.coral_reasons import CODES
 
 BENIGN = "Interesting comparison of the two spheres of influence."
 TOXIC = "You are a stupid idiot and a worthless piece of shit, shut up"
 SPAM = "Check out my channel and subscribe!!! Win free money at http://spam.example.com"
 SECRET = "ssc_4c1b0e0f-3f5e-4d9a-9a59-7c3f2d1e0b6a"
 URL = "/coral/external-moderation?site=daily-planet"
+RECORDED = Path(__file__).parent / "recordings" / "coral_external_moderation.json"
+ABUSE_EXPLAINED = (
+    "The comment contains insults, abuse or hateful language, which the site's rules for "
+    "comments do not allow."
+)
 
 
 def _request(text: str, action: str = "NEW") -> dict[str, Any]:
@@ -72,12 +79,33 @@ def test_blatant_toxicity_and_spam_are_rejected_with_coral_reasons(
     assert toxic == {
         "status": "REJECTED",
         "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}],
+        "moderationAction": {
+            "status": "REJECTED",
+            "rejectionReason": {"code": "ABUSIVE", "detailedExplanation": ABUSE_EXPLAINED},
+        },
     }
     spam = _post(client, _request(SPAM, action="EDIT")).get_json()
-    assert spam == {
-        "status": "REJECTED",
-        "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_SPAM"}],
-    }
+    assert spam["actions"] == [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_SPAM"}]
+    assert spam["moderationAction"]["rejectionReason"]["code"] == "SPAM"
+
+
+def test_a_recorded_coral_request_with_dsa_on_gets_a_rejection_reason(
+    client: FlaskClient, site: Site, runtime: Runtime
+) -> None:
+    """Replays a request Coral's external phase sent, byte for byte, signature included."""
+    raw = RECORDED.read_bytes()
+    secret, header = "ssc_recorded-dsa-tenant", "X-Coral-Signature"
+    runtime.store.webhooks.set_coral_secrets("daily-planet", [secret])
+    response = client.post(
+        URL,
+        data=raw,
+        headers={"Content-Type": "application/json", header: signature(secret, raw)},
+    )
+    body = response.get_json()
+    assert body["status"] == "REJECTED"
+    reason = body["moderationAction"]["rejectionReason"]
+    assert reason["code"] in CODES and reason["code"] != "OTHER"
+    assert set(reason) <= {"code", "legalGrounds", "detailedExplanation", "customReason"}
 
 
 def test_a_flagged_comment_is_withheld_for_review(

@@ -96,7 +96,11 @@ def test_every_supported_attribute_is_scored_from_the_model(
     ("attributes", "languages", "message"),
     [
         ({"FLIRTATION": {}}, ["en"], "Attribute FLIRTATION does not support request languages: en"),
-        ({"INSULT": {}}, [], "Attribute INSULT does not support request languages: en"),
+        (
+            {"SEXUALLY_EXPLICIT": {}},
+            [],
+            "Attribute SEXUALLY_EXPLICIT does not support request languages: en",
+        ),
         ({"TOXICITY": {}}, ["de"], "Attribute TOXICITY does not support request languages: de"),
     ],
 )
@@ -114,7 +118,7 @@ def test_attributes_we_cannot_score_honestly_get_perspectives_400(
 def test_drop_unsupported_attributes_keeps_the_ones_we_score(client: FlaskClient, key: str) -> None:
     request = {
         "comment": {"text": BENIGN},
-        "requestedAttributes": {"TOXICITY": {}, "THREAT": {}},
+        "requestedAttributes": {"TOXICITY": {}, "FLIRTATION": {}},
         "dropUnsupportedAttributes": True,
         "doNotStore": True,
     }
