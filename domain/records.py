@@ -68,6 +68,7 @@ class Comment:
     decided_by: DecidedBy | None = None
     decided_at: datetime | None = None
     site_slug: str = ""
+    language: str | None = None  # ISO 639-1 or "und"; None until scored
     author_blocked: bool = False  # only known when loaded for scoring
 
 
@@ -101,6 +102,7 @@ class Decision:
     toxicity: float | None = None
     reasons: tuple[str, ...] = ()
     published_at: datetime | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)

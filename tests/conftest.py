@@ -11,6 +11,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from classifier.languages import LanguageRegistry
 from classifier.registry import cached_default_models
 from cli.embedded_redis import EmbeddedRedis
 from config import Settings
@@ -52,8 +53,11 @@ def trained_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     MODERATION_TEST_MODEL_CACHE=0 to always train afresh.
     """
     if os.environ.get("MODERATION_TEST_MODEL_CACHE", "1") == "0":
-        return cached_default_models(tmp_path_factory.mktemp("models"))
-    return cached_default_models(MODEL_CACHE_ROOT)
+        folder = cached_default_models(tmp_path_factory.mktemp("models"))
+    else:
+        folder = cached_default_models(MODEL_CACHE_ROOT)
+    LanguageRegistry(folder).ensure_current()  # the other languages' models, beside it
+    return folder
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
 from domain.publishing.publisher import RedisPublisher
 from domain.scoring.article_context import ArticleContexts
+from domain.scoring.languages import LanguageModelsProvider
 from domain.scoring.model_provider import ModelProvider
 from domain.store import Store
 
@@ -85,6 +86,12 @@ class Runtime:
     def models(self) -> ModelProvider:
         """The current model, reloaded when another version is promoted."""
         return ModelProvider.from_settings(self.settings)
+
+    @cached_property
+    def languages(self) -> LanguageModelsProvider:
+        """The other languages' models, in their own versioned folder beside the English one."""
+        return LanguageModelsProvider(self.settings.effective_models_dir,
+                                      self.settings.model_poll_seconds)
 
     @cached_property
     def article_contexts(self) -> ArticleContexts | None:

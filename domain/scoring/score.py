@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from classifier import ModelBundle, Score
+from classifier.languages import LanguageModels
 from domain.infra.collaborators import Runtime
 from domain.publishing.deliver import deliver, publish
-from domain.records import Comment, Decision, Site, Submission
+from domain.records import Comment, Decision, Site, Submission, Verdict
+from domain.scoring import languages
 from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
+from domain.scoring.languages import LanguagePolicy
 from domain.store import ScoredVerdict
 
 log = logging.getLogger(__name__)
@@ -59,36 +64,76 @@ def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Com
     """Store, score, record and publish one comment synchronously (for the compatibility APIs).
 
     The comment is committed first, as at intake, so a failure after that leaves it pending
-    for the sweep rather than lost.
+    for the sweep rather than lost. A comment in a language no model covers gets the site's
+    policy verdict and a Score whose toxicity is 0 with the reason ``language:unsupported``.
     """
     comment = runtime.store.comments.add(site, submission)
-    bundle = runtime.models.current()
-    [score] = _score_in_context(bundle, [comment], runtime)
     if runtime.store.comments.blocked_emails([(comment.site_id, comment.email)]):
-        verdict = to_record(comment, blocked_author_verdict(), None, None)
-    else:
-        decided = model_verdict(site.policy, score, bundle)
-        verdict = to_record(comment, decided, score, bundle.version)
+        comment.author_blocked = True
+    [verdict], scores = _decide(site, [comment], runtime)
     publish(runtime.store.comments.record_verdicts([verdict]), runtime)
-    return runtime.store.comments.get(comment.id) or comment, score
+    return runtime.store.comments.get(comment.id) or comment, scores[comment.id]
 
 
 def _verdicts(comments: list[Comment], runtime: Runtime) -> list[ScoredVerdict]:
-    """Blocked authors are rejected by rule; everyone else is scored in one batch."""
-    verdicts = [
-        to_record(c, blocked_author_verdict(), None, None) for c in comments if c.author_blocked
-    ]
-    to_score = [c for c in comments if not c.author_blocked]
-    if not to_score:
-        return verdicts
-    bundle = runtime.models.current()
+    """Blocked authors are rejected by rule; everyone else is scored by their language's reader."""
     sites = runtime.store.sites.cached_by_id()
-    scores = _score_in_context(bundle, to_score, runtime)
-    for comment, score in zip(to_score, scores, strict=True):
-        site = sites.get(comment.site_id)
-        verdict = model_verdict(site.policy if site else {}, score, bundle)
-        verdicts.append(to_record(comment, verdict, score, bundle.version))
+    verdicts: list[ScoredVerdict] = []
+    for site_id in dict.fromkeys(c.site_id for c in comments):
+        batch = [c for c in comments if c.site_id == site_id]
+        verdicts += _decide(sites.get(site_id), batch, runtime)[0]
     return verdicts
+
+
+def _decide(site: Site | None, batch: list[Comment],
+            runtime: Runtime) -> tuple[list[ScoredVerdict], dict[str, Score]]:
+    """One site's comments: detect each language, hand each to its reader, decide."""
+    site_policy = site.policy if site else {}
+    policy = LanguagePolicy.of(site_policy)
+    models = runtime.languages.current()
+    detections = languages.detect([c.body for c in batch], [policy] * len(batch))
+    readers: dict[str, list[Comment]] = {}
+    verdicts: list[ScoredVerdict] = []
+    for comment, detection in zip(batch, detections, strict=True):
+        comment.language = detection.language
+        if comment.author_blocked:
+            verdicts.append(_with_language(
+                to_record(comment, blocked_author_verdict(), None, None), comment))
+        else:
+            readers.setdefault(languages.reader(detection, policy, models), []).append(comment)
+    scores: dict[str, Score] = {}
+    for reader, group in readers.items():
+        scored = _read(reader, group, site_policy, policy, models, runtime)
+        for comment, (verdict, score, version) in zip(group, scored, strict=True):
+            scores[comment.id] = score
+            verdicts.append(_with_language(to_record(comment, verdict, score, version), comment))
+    return verdicts, scores
+
+
+def _read(reader: str, group: list[Comment], site_policy: dict[str, Any],
+          policy: LanguagePolicy, models: LanguageModels,
+          runtime: Runtime) -> list[tuple[Verdict, Score, str]]:
+    """Scores and verdicts of comments that share a reader (a model, or the site's policy)."""
+    texts = [c.body for c in group]
+    if reader == languages.ENGLISH:
+        bundle = runtime.models.current()
+        return [(model_verdict(site_policy, s, bundle), s, bundle.version)
+                for s in _score_in_context(bundle, group, runtime)]
+    if models.covers(reader):
+        return [(languages.language_verdict(site_policy, reader, s, models), s, models.version)
+                for s in models.score(texts, reader)]
+    out = []
+    for spam in models.spam_scores(texts):
+        verdict = languages.policy_verdict(policy, reader, spam, models)
+        out.append((verdict, Score(spam=spam, toxicity=0.0), models.version))
+    return out
+
+
+def _with_language(record: ScoredVerdict, comment: Comment) -> ScoredVerdict:
+    """The record with the comment's detected language (and no toxicity where none was read)."""
+    unread = any(r in (languages.UNSUPPORTED, languages.NOT_ACCEPTED) for r in record.reasons)
+    return replace(record, language=comment.language,
+                   toxicity=None if unread else record.toxicity)
 
 
 def _score_in_context(bundle: ModelBundle, batch: list[Comment], runtime: Runtime) -> list[Score]:

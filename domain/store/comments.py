@@ -40,7 +40,7 @@ RECORD_VERDICT = (
             column: bindparam(f"b_{column}", type_=comments.c[column].type)
             for column in (
                 "status", "spam", "toxicity", "attributes", "reasons", "spans",
-                "model_version", "decided_by", "decided_at",
+                "model_version", "decided_by", "decided_at", "language",
             )
         }
     )
@@ -87,6 +87,7 @@ class ScoredVerdict:
     reasons: list[str]
     spans: list[dict[str, Any]]
     model_version: str | None
+    language: str | None = None
 
 
 def new_comment_id() -> str:
@@ -258,6 +259,7 @@ class CommentRepository:
                 spam=verdict.spam,
                 toxicity=verdict.toxicity,
                 reasons=tuple(verdict.reasons),
+                language=verdict.language,
             )
             for verdict, row, decision_id in zip(todo, rows, ids, strict=True)
         ]
@@ -276,6 +278,7 @@ class CommentRepository:
             "b_model_version": verdict.model_version,
             "b_decided_by": verdict.decided_by.value,
             "b_decided_at": now,
+            "b_language": verdict.language,
         }
 
     @staticmethod
