@@ -1,4 +1,4 @@
-"""Comments in other languages through the real pipeline: HTTP, Redis, a Celery worker, the stream."""
+"""Comments in other languages through the real pipeline: HTTP, Redis, a Celery worker."""
 
 from __future__ import annotations
 
