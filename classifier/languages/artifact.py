@@ -132,6 +132,24 @@ class LanguageRegistry:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def language_recipe_fingerprint() -> str:
+    """A hash of all the classifier's code and data (the languages read much of it)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".csv", ".txt", ".json"}:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_language_models(cache_root: Path) -> Path:
+    """A models folder under ``cache_root`` whose ``languages/`` holds this recipe's models."""
+    folder = cache_root / f"languages-{language_recipe_fingerprint()}"
+    LanguageRegistry(folder).ensure_current()
+    return folder
+
+
 def _model(language: str, spec: dict[str, Any], arrays: Any) -> LanguageModel:
     """Rebuild one language's dense arrays from the stored kept n-grams."""
     idf = np.zeros(N_FEATURES, dtype=np.float32)
