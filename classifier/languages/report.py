@@ -54,6 +54,38 @@ def held_out(language: str, models: LanguageModels | None) -> dict[str, Any]:
             "thresholds": model.thresholds, "n_train": len(train)}
 
 
+NAMES = {"de": "German (GermEval 2018, tweets)", "pt": "Portuguese (ToLD-Br, tweets)",
+         "zh": "Chinese (COLD, Zhihu and Weibo)",
+         "ko": "Korean (BEEP!, entertainment-news comments)"}
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """One section per language: the CV table of every variant, then the held-out figures."""
+    out = []
+    for language, stages in report.items():
+        out.append(f"### {NAMES.get(language, language)}\n")
+        cv = stages.get("cv") or {}
+        folds = cv.get("folds", CV_FOLDS)
+        out.append(f"Cross-validation on the training rows only ({folds} folds; "
+                   f"{len([k for k in cv if k not in ('folds', 'baseline')])} variants tried):\n")
+        out.append("| recipe | ROC AUC | PR AUC |\n| --- | --- | --- |")
+        for name, m in cv.items():
+            if isinstance(m, dict):
+                label = "plain char 1-3 baseline" if name == "baseline" else name
+                out.append(f"| {label} | {m['roc_auc']} | {m['pr_auc']} |")
+        final = stages.get("final")
+        if final:
+            model, base = final["model"], final["baseline"]
+            out.append(f"\nEvaluation split, read once ({model['n']} rows, {model['toxic']} toxic; "
+                       f"trained on {final['n_train']} rows): chosen `{final['chosen']}` ROC AUC "
+                       f"**{model['roc_auc']}** (PR AUC {model['pr_auc']}) beside the baseline "
+                       f"trained on the same rows {base['roc_auc']} (PR AUC {base['pr_auc']}). "
+                       f"Lines: flag {final['thresholds']['flag']:.3f}, "
+                       f"reject {final['thresholds']['reject']:.3f}.")
+        out.append("")
+    return "\n".join(out)
+
+
 def main(argv: list[str]) -> None:
     """Run one stage for the languages named (all by default) and merge it into the report.
 
@@ -62,6 +94,9 @@ def main(argv: list[str]) -> None:
     """
     stage, languages = argv[0], argv[1:] or list(LANGUAGE_SETS)
     report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    if stage == "markdown":
+        print(markdown(report))
+        return
     folder = os.environ.get("MODELS_DIR")
     models = LanguageRegistry(folder).ensure_current() if folder and stage == "final" else None
     for language in languages:

@@ -42,8 +42,8 @@ class Variant:
 VARIANTS = (Variant((1, 3), 4.0), Variant((1, 4), 16.0))
 # What cross-validation chose per language (classifier/languages/report.py; docs/model.md).
 CHOSEN = {
-    "de": Variant((1, 4), 16.0), "pt": Variant((1, 4), 16.0),
-    "zh": Variant((1, 4), 16.0), "ko": Variant((1, 3), 4.0),
+    "de": Variant((1, 4), 16.0), "pt": Variant((1, 3), 4.0),
+    "zh": Variant((1, 3), 4.0), "ko": Variant((1, 3), 4.0),
 }
 
 
