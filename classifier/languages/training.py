@@ -89,11 +89,12 @@ def metrics(rows: Sequence[Row], scores: np.ndarray) -> dict[str, Any]:
             "n": len(rows), "toxic": int(y.sum())}
 
 
-def lines(rows: Sequence[Row], scores: np.ndarray) -> dict[str, float]:
+def lines(rows: Sequence[Row], scores: np.ndarray, flag_fpr: float = FLAG_FPR,
+          reject_fpr: float = REJECT_FPR) -> dict[str, float]:
     """Flag and reject lines at the chosen false-positive rates of out-of-fold scores."""
     ok = np.sort(scores[_targets(rows) == 0])
-    return {"flag": round(float(np.quantile(ok, 1 - FLAG_FPR)), 6),
-            "reject": round(float(np.quantile(ok, 1 - REJECT_FPR)), 6)}
+    return {"flag": round(float(np.quantile(ok, 1 - flag_fpr)), 6),
+            "reject": round(float(np.quantile(ok, 1 - reject_fpr)), 6)}
 
 
 def train_language(language: str, rows: Sequence[Row],
