@@ -90,13 +90,17 @@ class LanguageModel:
         """The words (or, without spaces, runs of characters) that push toxicity up most."""
         lowered = text.lower() if len(text.lower()) == len(text) else text
         grams = char_grams([lowered], self.ngram_range)
-        counts = gram_counts([prepare(text)], self.ngram_range)
-        norm = float(np.linalg.norm(np.log1p(counts.data) * self.idf[counts.indices])) or 1.0
-        weights = self.coef[grams.columns] * self.idf[grams.columns] / (grams.lengths * norm)
-        push = np.zeros(len(lowered))
-        for start, length, weight in zip(grams.starts.tolist(), grams.lengths.tolist(),
-                                         weights.tolist(), strict=True):
-            push[start:start + length] += weight
+        idf = self.idf[grams.columns]
+        # the row's length as tfidf() scales it (raw counts of the unprepared text: close enough
+        # for ranking words, and no second pass over the prepared text)
+        _, first, counts = np.unique(grams.columns, return_index=True, return_counts=True)
+        norm = float(np.linalg.norm(np.log1p(counts) * idf[first])) or 1.0
+        weights = self.coef[grams.columns] * idf / (grams.lengths * norm)
+        # each gram adds its weight to the characters it covers: a difference array, no loop
+        size = len(lowered) + 1
+        change = (np.bincount(grams.starts, weights, size)
+                  - np.bincount(grams.starts + grams.lengths, weights, size))
+        push = np.cumsum(change)[: len(lowered)]
         pieces = (_runs(push) if self.language in UNSPACED
                   else [(m.start(), m.end()) for m in _WORD.finditer(lowered)])
         scored = sorted(((float(push[b:e].sum()), b, e) for b, e in pieces), reverse=True)
