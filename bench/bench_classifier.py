@@ -12,6 +12,7 @@ from pathlib import Path
 
 from classifier import ModelRegistry
 from classifier.data import ALL_SETS, load_dataset
+from classifier.languages import detect_language
 
 REPEATS = 5
 
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
                         default=Path(tempfile.gettempdir()) / "classifier-bench-models")
     parser.add_argument("--embeddings", action="store_true",
                         help="also time the optional tier's MiniLM encoder on the same texts")
+    parser.add_argument("--languages", action="store_true",
+                        help="also time language identification and the other languages' models")
     args = parser.parse_args(argv)
     texts = _texts()
     bundle = ModelRegistry(args.models_dir).ensure_current()
@@ -81,6 +84,15 @@ def main(argv: list[str] | None = None) -> None:
                   f"{len(texts) / batch:11.0f}\n")
     out.write(f"ratio ours/peer time: single {ours_single / peer_single:.2f}x, "
               f"batch {ours_batch / peer_batch:.2f}x\n")
+    if args.languages:
+        from bench.bench_languages import language_rows_table
+
+        detect = _median_seconds(lambda: [detect_language(t) for t in texts])
+        out.write(f"detect_language on the same {len(texts)} texts: "
+                  f"{detect / len(texts) * 1000:.3f} ms/comment\n")
+        out.write(f"{'languages':52} {'batch ms/comment':>17} {'peak RSS MB':>12}\n")
+        for name, ms, mb in language_rows_table(args.models_dir):
+            out.write(f"{name:52} {ms:17.3f} {mb:12.1f}\n")
 
 
 if __name__ == "__main__":

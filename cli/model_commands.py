@@ -251,4 +251,19 @@ def retrain(as_json: bool) -> None:
     _report_carried(report.thresholds_carried)
 
 
-COMMANDS = [train, score, evaluate, retrain, models]
+@click.command("retrain-languages")
+def retrain_languages() -> None:
+    """Refit the other languages' models that have moderators' labels; gate each, promote or not."""
+    from domain.training.languages import retrain_languages as run
+
+    report = run(_runtime())
+    if report is None:
+        click.echo("No labels of comments in German, Portuguese, Chinese or Korean yet.")
+        return
+    click.echo(f"Candidate {report.version}: {'promoted' if report.promoted else 'NOT promoted'}")
+    for language, f in report.languages.items():
+        click.echo(f"  {'ok  ' if f['passed'] else 'FAIL'} {language} ({f['labels']} labels) "
+                   f"ROC AUC {f['current']['roc_auc']} -> {f['candidate']['roc_auc']}")
+
+
+COMMANDS = [train, score, evaluate, retrain, retrain_languages, models]

@@ -75,6 +75,7 @@ class Comment:
     article_title: str | None = None
     article_url: str | None = None
     site_slug: str = ""
+    language: str | None = None  # ISO 639-1 or "und"; None until scored
     author_blocked: bool = False  # only known when loaded for scoring
     statement: dict[str, Any] | None = None  # a rejection's statement of reasons
     nudged: bool = False
@@ -111,6 +112,7 @@ class Decision:
     reasons: tuple[str, ...] = ()
     published_at: datetime | None = None
     statement: dict[str, Any] | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)

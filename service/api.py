@@ -78,6 +78,7 @@ def comment_document(comment: Comment) -> dict[str, Any]:
         "reasons": comment.reasons,
         "spans": comment.spans,
         "model_version": comment.model_version,
+        "language": comment.language,
         "decided_by": comment.decided_by.value if comment.decided_by else None,
         "created_at": comment.created_at.isoformat(),
         "decided_at": comment.decided_at.isoformat() if comment.decided_at else None,

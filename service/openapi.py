@@ -100,6 +100,12 @@ COMMENT = {
         },
         "spans": {"type": "array", "items": {"type": "object"}},
         "model_version": {"type": ["string", "null"]},
+        "language": {
+            "type": ["string", "null"],
+            "description": "Detected language, ISO 639-1 (e.g. de, zh) or und when it cannot be "
+            "told; null while pending. A language no model covers is never scored as English: "
+            "the site's policy flags (default) or rejects it with reason language:unsupported.",
+        },
         "decided_by": {"type": ["string", "null"], "enum": ["model", "rule", "moderator", None]},
         "created_at": {"type": "string", "format": "date-time"},
         "decided_at": {"type": ["string", "null"]},

@@ -11,6 +11,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from classifier.languages.artifact import cached_language_models
 from classifier.registry import cached_default_models
 from cli.embedded_redis import EmbeddedRedis
 from config import Settings
@@ -49,9 +50,17 @@ def trained_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The cache is keyed by the classifier's code and data, so any change retrains. Set
     MODERATION_TEST_MODEL_CACHE=0 to always train afresh.
     """
+    root = MODEL_CACHE_ROOT
     if os.environ.get("MODERATION_TEST_MODEL_CACHE", "1") == "0":
-        return cached_default_models(tmp_path_factory.mktemp("models"))
-    return cached_default_models(MODEL_CACHE_ROOT)
+        root = tmp_path_factory.mktemp("models")
+    # The English model and the other languages' models have their own recipes (a change to
+    # one does not retrain the other); a session folder holds both, as an installation does.
+    combined = tmp_path_factory.mktemp("models-all")
+    shutil.copytree(cached_default_models(root), combined, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".*.lock"))
+    shutil.copytree(cached_language_models(root) / "languages", combined / "languages",
+                    ignore=shutil.ignore_patterns(".*.lock"))
+    return combined
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from domain.policies.inputs import RuleBook
 from domain.publishing.publisher import RedisPublisher
 from domain.scoring.article_context import ArticleContexts
 from domain.scoring.assess import Scorer
+from domain.scoring.languages import LanguageModelsProvider
 from domain.scoring.model_provider import ModelProvider
 from domain.store import Store
 
@@ -90,6 +91,12 @@ class Runtime:
         return ModelProvider.from_settings(self.settings)
 
     @cached_property
+    def languages(self) -> LanguageModelsProvider:
+        """The other languages' models, in their own versioned folder beside the English one."""
+        return LanguageModelsProvider(self.settings.effective_models_dir,
+                                      self.settings.model_poll_seconds)
+
+    @cached_property
     def article_contexts(self) -> ArticleContexts | None:
         """The scorer's article context (None when the installation turned it off)."""
         if not self.settings.article_context:
@@ -104,4 +111,7 @@ class Runtime:
     @cached_property
     def scorer(self) -> Scorer:
         """Scores and decides: the same in a worker's batches and a compatibility endpoint."""
-        return Scorer(self.models, self.rulebook, self.store.history, self.article_contexts)
+        return Scorer(
+            self.models, self.languages, self.rulebook, self.store.history,
+            self.article_contexts,
+        )

@@ -37,6 +37,7 @@ def result_payload(decision: Decision) -> dict[str, Any]:
         "reasons": list(decision.reasons),
         "reason": decision.reason,
         "model_version": decision.model_version,
+        "language": decision.language,
         "decided_by": decision.decided_by.value,
         "decided_at": decision.created_at.isoformat(),
         "decision_id": decision.id,

@@ -3,7 +3,10 @@
 ``Scorer`` is the single entry point from comments to verdicts: blocked authors are rejected by
 rule, everyone else is scored in one batch beside their articles' approved comments, and each
 site's policies decide: rules, sections, reputation and pre-moderation on top of the site's
-thresholds (``domain/policies/judge.py``). The workers' batches and the compatibility endpoints'
+thresholds (``domain/policies/judge.py``). Each comment's language is detected first: English goes
+to the English model, a language with its own model to that model, and any other language to
+the site's language policy (``domain/scoring/languages.py``), never scored as English. The
+workers' batches and the compatibility endpoints'
 synchronous path both use it (``domain/scoring/score.py``).
 """
 
@@ -14,9 +17,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from classifier import ModelBundle, Score
+from classifier.languages import LanguageModels
 from domain.policies.inputs import RuleBook, histories_for
 from domain.policies.judge import Case, judge
 from domain.records import Comment, Verdict
+from domain.scoring import languages
 from domain.scoring.article_context import ArticleContexts
 from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
 from domain.scoring.model_provider import ModelProvider
@@ -34,6 +39,7 @@ class Assessment:
     score: Score | None = None
     model_version: str | None = None
     rule_spans: list[dict[str, Any]] = field(default_factory=list)  # where a rule matched
+    language: str | None = None  # ISO 639-1 or "und", as detected
 
     @property
     def reasons(self) -> list[str]:
@@ -44,9 +50,14 @@ class Assessment:
     def to_record(self, comment: Comment, policy: Mapping[str, Any]) -> ScoredVerdict:
         """What the store records for this comment (a rejection worded by the site's policy)."""
         record = to_record(comment, self.verdict, self.score, self.model_version, policy)
-        if not self.rule_spans:
-            return record
-        return replace(record, spans=[*record.spans, *self.rule_spans])
+        # no toxicity was read in a language no model covers: say so rather than print a 0
+        unread = any(r in (languages.UNSUPPORTED, languages.NOT_ACCEPTED) for r in record.reasons)
+        return replace(
+            record,
+            spans=[*record.spans, *self.rule_spans],
+            language=self.language,
+            toxicity=None if unread else record.toxicity,
+        )
 
 
 class Scorer:
@@ -55,29 +66,65 @@ class Scorer:
     def __init__(
         self,
         models: ModelProvider,
+        language_models: languages.LanguageModelsProvider,
         rulebook: RuleBook,
         history: HistoryRepository,
         contexts: ArticleContexts | None = None,
     ) -> None:
         self._models = models
+        self._language_models = language_models
         self._rulebook = rulebook
         self._history = history
         self._contexts = contexts
 
     def assess(self, comments: Sequence[Comment], policies: Policies) -> list[Assessment]:
-        """Each comment's assessment, in order: blocked authors by rule, the rest by the model
-        and the sites' policies."""
-        to_score = [c for c in comments if not c.author_blocked]
+        """Each comment's assessment, in order: blocked authors by rule, the rest by their
+        language's reader and the sites' policies."""
+        models = self._language_models.current()
+        by_reader: dict[str, list[Comment]] = {}
+        for comment in comments:
+            policy = languages.LanguagePolicy.of(policies.get(comment.site_id, {}))
+            [detection] = languages.detect([comment.body], [policy])
+            comment.language = detection.language
+            if not comment.author_blocked:
+                reader = languages.reader(detection, policy, models)
+                by_reader.setdefault(reader, []).append(comment)
         scored: dict[str, Assessment] = {}
-        if to_score:
-            bundle = self._models.current()
-            scores = self._score_in_context(bundle, to_score)
-            for comment, assessment in zip(
-                to_score, self._judged(to_score, scores, bundle, policies), strict=True
-            ):
-                scored[comment.id] = assessment
-        blocked = Assessment(blocked_author_verdict())
-        return [scored.get(c.id, blocked) for c in comments]
+        for reader, group in by_reader.items():
+            if reader == languages.ENGLISH:
+                bundle = self._models.current()
+                scores = self._score_in_context(bundle, group)
+                assessed = self._judged(group, scores, bundle, policies)
+            else:
+                assessed = self._read_other(reader, group, policies, models)
+            for comment, assessment in zip(group, assessed, strict=True):
+                scored[comment.id] = replace(assessment, language=comment.language)
+        return [
+            scored.get(c.id) or Assessment(blocked_author_verdict(), language=c.language)
+            for c in comments
+        ]
+
+    @staticmethod
+    def _read_other(
+        reader: str, group: list[Comment], policies: Policies, models: LanguageModels
+    ) -> list[Assessment]:
+        """A covered language's model, or the site's policy for a language no model reads."""
+        texts = [c.body for c in group]
+        if models.covers(reader):
+            return [
+                Assessment(
+                    languages.language_verdict(policies.get(c.site_id, {}), reader, s, models),
+                    s,
+                    models.version,
+                )
+                for c, s in zip(group, models.score(texts, reader), strict=True)
+            ]
+        out = []
+        for comment, spam in zip(group, models.spam_scores(texts), strict=True):
+            policy = languages.LanguagePolicy.of(policies.get(comment.site_id, {}))
+            verdict = languages.policy_verdict(policy, reader, spam, models)
+            out.append(Assessment(verdict, Score(spam=spam, toxicity=0.0), models.version))
+        return out
 
     def _judged(
         self,

@@ -40,7 +40,7 @@ RECORD_VERDICT = (
             column: bindparam(f"b_{column}", type_=comments.c[column].type)
             for column in (
                 "status", "spam", "toxicity", "attributes", "reasons", "spans",
-                "model_version", "decided_by", "decided_at", "statement",
+                "model_version", "decided_by", "decided_at", "statement", "language",
             )
         }
     )
@@ -88,6 +88,7 @@ class ScoredVerdict:
     spans: list[dict[str, Any]]
     model_version: str | None
     statement: dict[str, Any] | None = None  # a rejection's statement of reasons
+    language: str | None = None
 
 
 def new_comment_id() -> str:
@@ -254,6 +255,7 @@ class CommentRepository:
                 toxicity=verdict.toxicity,
                 reasons=tuple(verdict.reasons),
                 statement=verdict.statement,
+                language=verdict.language,
             )
             for verdict, row, decision_id in zip(todo, rows, ids, strict=True)
         ]
@@ -273,6 +275,7 @@ class CommentRepository:
             "b_decided_by": verdict.decided_by.value,
             "b_decided_at": now,
             "b_statement": verdict.statement,
+            "b_language": verdict.language,
         }
 
     @staticmethod

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, update
 
 from domain.records import utcnow
 from domain.store.base import Database, as_utc
-from domain.store.tables import labels
+from domain.store.tables import comments, labels
 from domain.vocabulary import LABEL_VALUES
 
 
@@ -30,6 +30,7 @@ class Label:
     user_id: int | None = None
     created_at: datetime | None = None
     decision_id: int | None = None
+    language: str | None = None  # the labelled comment's detected language, if known
 
 
 class LabelRepository:
@@ -80,7 +81,12 @@ class LabelRepository:
 
     def all(self) -> list[Label]:
         """Every label still standing (not retracted), oldest first."""
-        query = select(labels).where(labels.c.retracted_at.is_(None)).order_by(labels.c.id)
+        query = (
+            select(labels, comments.c.language)
+            .outerjoin(comments, comments.c.id == labels.c.comment_id)
+            .where(labels.c.retracted_at.is_(None))
+            .order_by(labels.c.id)
+        )
         with self._db.read() as connection:
             rows = connection.execute(query).all()
         return [
@@ -93,6 +99,7 @@ class LabelRepository:
                 user_id=row.user_id,
                 created_at=as_utc(row.created_at),
                 decision_id=row.decision_id,
+                language=row.language,
             )
             for row in rows
         ]

@@ -54,6 +54,7 @@ class QueueFilter:
     sort: str = "oldest"
     site: str | None = None
     article_id: str | None = None
+    language: str | None = None  # ISO 639-1 or "und"
     created_from: datetime | None = None
     created_to: datetime | None = None
     score_min: float | None = None
@@ -160,6 +161,8 @@ class ModerationRepository:
             conditions.append(comments.c.article_id == wanted.article_id)
         if wanted.section:
             conditions.append(comments.c.section == wanted.section)
+        if wanted.language:
+            conditions.append(comments.c.language == wanted.language)
         if wanted.created_from:
             conditions.append(comments.c.created_at >= wanted.created_from)
         if wanted.created_to:

@@ -35,6 +35,7 @@ def comment_from_row(row: Any) -> Comment:
         reasons=list(row.reasons or []),
         spans=list(row.spans or []),
         model_version=row.model_version,
+        language=row.language,
         decided_by=DecidedBy(row.decided_by) if row.decided_by else None,
         created_at=as_utc(row.created_at) or utcnow(),
         decided_at=as_utc(row.decided_at),
@@ -53,6 +54,7 @@ DECISION_COLUMNS = [
     comments.c.spam,
     comments.c.toxicity,
     comments.c.reasons,
+    comments.c.language,
     users.c.email.label("user_email"),
 ]
 
@@ -76,6 +78,7 @@ def decision_from_row(row: Row[Any]) -> Decision:
         spam=row.spam,
         toxicity=row.toxicity,
         reasons=tuple(row.reasons or ()),
+        language=row.language,
         published_at=as_utc(row.published_at),
         statement=row.statement,
     )

@@ -61,6 +61,8 @@ comments = Table(
     Column("spans", JSON),
     Column("model_version", String(64)),
     Column("decided_by", String(16)),
+    # the comment's language (ISO 639-1 or "und"), detected when it is scored
+    Column("language", String(8), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("enqueued_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),

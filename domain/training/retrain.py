@@ -88,7 +88,8 @@ def evaluate(bundle: ModelBundle, sets: dict[str, list[tuple[str, str]]]) -> dic
 
 def retrain(runtime: Runtime, progress: Progress | None = None) -> RetrainReport:
     """Train a candidate on base data plus labels, evaluate it beside the current model, gate it."""
-    labels = runtime.store.labels.all()
+    # a label of a comment in another language trains that language's model, never this one
+    labels = [x for x in runtime.store.labels.all() if x.language in (None, "en")]
     train_labels, held_out_labels = split_labels(labels)
     registry = runtime.models.registry
     current = registry.ensure_current()

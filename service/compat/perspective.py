@@ -14,10 +14,12 @@ import orjson
 from flask import Blueprint, Response, request
 
 from classifier import ModelBundle, Score
+from classifier.languages import UNDETERMINED, detect_language
 from domain.infra.collaborators import Runtime
 from domain.intake.admission import RateLimited, fingerprint
 from domain.intake.validate import MAX_CHARS
 from domain.records import Site
+from domain.scoring.languages import LanguagePolicy
 from domain.store import Label
 from service.compat import common
 from service.compat.model_versions import UnknownVersion, bundle_for
@@ -28,6 +30,8 @@ from service.responses import json_response
 blueprint = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 
 LANGUAGES = ENGLISH
+# Attributes that our per-language models (classifier/languages) also score.
+MULTILINGUAL = ("TOXICITY", "SPAM")
 MAX_TEXT_BYTES = 20480  # Perspective's own limit
 SENDER_NAME = "perspective-client"
 EMAIL = common.placeholder_email("perspective")
@@ -123,7 +127,28 @@ def _unsupported(name: str, languages: list[str]) -> PerspectiveError:
     )
 
 
-def _requested(body: dict[str, Any], languages: list[str]) -> list[Requested]:
+def _language(text: str, languages: list[str], site: Site,
+              runtime: Runtime) -> tuple[str, list[str]]:
+    """The language we score in (the request's first, else detected) and what we detected."""
+    policy = LanguagePolicy.of(site.policy)
+    detection = detect_language(text, policy.default_language)
+    if languages:
+        return languages[0].split("-")[0].lower(), list(detection.detected)
+    # Perspective's clients (Coral) send no languages: an undetermined text is read in the
+    # site's default language rather than refused.
+    found = detection.language
+    return (found if found != UNDETERMINED else policy.default_language), list(detection.detected)
+
+
+def _supports(name: str, language: str, runtime: Runtime) -> bool:
+    """Whether an attribute scores texts in ``language``."""
+    if language in LANGUAGES:
+        return serves(name, [language])
+    return name in MULTILINGUAL and runtime.languages.current().covers(language)
+
+
+def _requested(body: dict[str, Any], languages: list[str], language: str,
+               runtime: Runtime) -> list[Requested]:
     """Parse `requestedAttributes`, refusing (or dropping, if asked) what we cannot score."""
     attributes = body.get("requestedAttributes")
     if not isinstance(attributes, dict) or not attributes:
@@ -132,10 +157,10 @@ def _requested(body: dict[str, Any], languages: list[str]) -> list[Requested]:
     wanted: list[Requested] = []
     for key, options in attributes.items():
         name, _, version = key.partition("@")
-        if not serves(name, languages):
+        if not _supports(name, language, runtime):
             if drop:
                 continue
-            raise _unsupported(name, languages)
+            raise _unsupported(name, languages or [language])
         options = options if isinstance(options, dict) else {}
         score_type = options.get("scoreType", "PROBABILITY")
         if score_type != "PROBABILITY":
@@ -189,7 +214,10 @@ def analyze() -> Response:
     body = _body()
     text = _text(body)
     languages = _languages(body)
-    wanted = _requested(body, languages)
+    language, detected = _language(text, languages, site, runtime)
+    wanted = _requested(body, languages, language, runtime)
+    if language not in LANGUAGES:
+        return _analyze_other(body, text, site, language, detected, wanted, runtime)
     try:
         bundles = {r.version: bundle_for(runtime.models, r.version) for r in wanted}
     except UnknownVersion as error:
@@ -219,8 +247,8 @@ def analyze() -> Response:
         scores[attribute.key] = entry
     answer: dict[str, Any] = {
         "attributeScores": scores,
-        "languages": languages or list(LANGUAGES),
-        "detectedLanguages": list(LANGUAGES),
+        "languages": languages or [language],
+        "detectedLanguages": detected,
     }
     if "clientToken" in body:
         answer["clientToken"] = body["clientToken"]
@@ -256,6 +284,36 @@ def _quota_exceeded(limited: RateLimited | None) -> PerspectiveError:
     return PerspectiveError(
         f"Quota exceeded: too many comments from this {scope}{wait}.", 429, "RESOURCE_EXHAUSTED"
     )
+
+
+def _analyze_other(body: dict[str, Any], text: str, site: Site, language: str,
+                   detected: list[str], wanted: list[Requested], runtime: Runtime) -> Response:
+    """Answer for a language with its own model (TOXICITY, SPAM); stored unless doNotStore."""
+    models = runtime.languages.current()
+    [score] = models.score([text], language)
+    if body.get("doNotStore") is not True:
+        checked = _record(site, body, text, runtime)
+        if checked.score is None:
+            raise _quota_exceeded(checked.limited)
+    scores: dict[str, Any] = {}
+    for attribute in wanted:
+        value = _value(attribute.name, text, score)
+        if attribute.threshold is not None and value < attribute.threshold:
+            continue
+        entry: dict[str, Any] = {"summaryScore": {"value": value, "type": "PROBABILITY"}}
+        if body.get("spanAnnotations") is True:
+            spans = sorted({(s.begin, s.end) for s in score.spans}) or [(0, len(text))]
+            pieces = models.score([text[b:e] for b, e in spans], language)
+            entry["spanScores"] = [
+                _span(b, e, _value(attribute.name, text[b:e], piece))
+                for (b, e), piece in zip(spans, pieces, strict=True)
+            ]
+        scores[attribute.key] = entry
+    answer: dict[str, Any] = {"attributeScores": scores, "languages": [language],
+                              "detectedLanguages": detected}
+    if "clientToken" in body:
+        answer["clientToken"] = body["clientToken"]
+    return json_response(answer)
 
 
 # Coral's feedback call names the attribute after the moderator's decision (`APPROVED` or

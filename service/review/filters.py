@@ -78,6 +78,7 @@ def queue_filter(args: Mapping[str, str], per_page: int = 25) -> tuple[QueueFilt
         sort=sort,
         site=_text(args, "site", 64),
         article_id=_text(args, "article_id", 200),
+        language=(_text(args, "language", 8) or "").lower() or None,
         created_from=_day(args, "from", errors),
         created_to=_day(args, "to", errors, end=True),
         score_min=_score(args, "score_min", errors),

@@ -101,7 +101,8 @@ def test_every_supported_attribute_is_scored_from_the_model(
             [],
             "Attribute SEXUALLY_EXPLICIT does not support request languages: en",
         ),
-        ({"TOXICITY": {}}, ["de"], "Attribute TOXICITY does not support request languages: de"),
+        ({"TOXICITY": {}}, ["ru"], "Attribute TOXICITY does not support request languages: ru"),
+        ({"PROFANITY": {}}, ["de"], "Attribute PROFANITY does not support request languages: de"),
     ],
 )
 def test_attributes_we_cannot_score_honestly_get_perspectives_400(
@@ -262,3 +263,41 @@ def test_a_pinned_version_that_is_not_a_plain_number_is_an_invalid_argument(
     response = client.post(f"{ANALYZE}?key={key}", json=request)
     assert response.status_code == 400
     assert response.get_json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_requested_languages_are_honoured_and_detected_languages_returned(
+    client: FlaskClient, key: str
+) -> None:
+    insult = "Du bist ein dummes Arschloch, halt dein Maul"
+    body = client.post(f"{ANALYZE}?key={key}", json={
+        "comment": {"text": insult}, "requestedAttributes": {"TOXICITY": {}},
+        "languages": ["de"], "doNotStore": True}).get_json()
+    assert body["languages"] == ["de"] and body["detectedLanguages"][0] == "de"
+    civil = client.post(f"{ANALYZE}?key={key}", json={
+        "comment": {"text": "Vielen Dank für den ausführlichen und klugen Artikel."},
+        "requestedAttributes": {"TOXICITY": {}}, "doNotStore": True}).get_json()
+    assert civil["detectedLanguages"][0] == "de"
+    assert (body["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+            > civil["attributeScores"]["TOXICITY"]["summaryScore"]["value"])
+
+
+def test_a_detected_language_no_model_covers_gets_perspectives_error(
+    client: FlaskClient, key: str
+) -> None:
+    response = client.post(f"{ANALYZE}?key={key}", json={
+        "comment": {"text": "Эта статья полная чушь, автор идиот"},
+        "requestedAttributes": {"TOXICITY": {}}, "doNotStore": True})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["message"] == "Attribute TOXICITY does not support request languages: ru"
+
+
+def test_chinese_spans_are_character_spans_inside_the_text(client: FlaskClient, key: str) -> None:
+    text = "你这个傻逼，滚出去，脑残"
+    body = client.post(f"{ANALYZE}?key={key}", json={
+        "comment": {"text": text}, "requestedAttributes": {"TOXICITY": {}},
+        "spanAnnotations": True, "doNotStore": True}).get_json()
+    spans = body["attributeScores"]["TOXICITY"]["spanScores"]
+    assert body["detectedLanguages"][0] == "zh"
+    assert all(0 <= s["begin"] < s["end"] <= len(text) for s in spans)
+    assert any(s["end"] - s["begin"] < len(text) for s in spans)

@@ -118,6 +118,21 @@ def test_an_identity_term_chip_tells_the_moderator_to_judge_the_rest(
                      r"toxicity:identity-term</li>", html)
 
 
+def test_the_queue_shows_each_comments_language_and_filters_by_it(
+    moderator: FlaskClient, runtime: Runtime, site: Site
+) -> None:
+    add_comment(runtime, site, body="Эта статья полная чушь", language="ru", toxicity=None,
+                reasons=["language:unsupported"])
+    add_comment(runtime, site, body="An English remark", language="en")
+    html = moderator.get("/review").get_data(as_text=True)
+    assert '<span class="language" lang="ru" title="Detected language">ru</span>' in html
+    assert re.search(r'<li class="chip" title="No model reads this language[^"]*">'
+                     r"language:unsupported</li>", html)
+    russian = moderator.get("/review?language=ru").get_data(as_text=True)
+    assert "Эта статья" in russian and "An English remark" not in russian
+    assert moderator.get("/review?language=%00%FF<x>").status_code == 200
+
+
 def test_comment_text_and_names_are_shown_as_text_never_as_html(
     moderator: FlaskClient, runtime: Runtime, site: Site
 ) -> None:

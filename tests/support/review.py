@@ -34,10 +34,11 @@ def add_comment(
     email: str = "reader@example.com",
     article_id: str = "article-1",
     spam: float = 0.6,
-    toxicity: float = 0.1,
+    toxicity: float | None = 0.1,
     spans: list[dict[str, Any]] | None = None,
     model_version: str = "v-test",
     reasons: list[str] | None = None,
+    language: str | None = "en",
     **context: str | None,
 ) -> Comment:
     """Store a comment and record a model verdict for it (none for a pending one).
@@ -69,6 +70,7 @@ def add_comment(
                     else ["spam:above_flag"] if status is Status.FLAGGED else [],
                     spans=spans or [],
                     model_version=model_version,
+                    language=language,
                 )
             ]
         )
