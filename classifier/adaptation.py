@@ -128,7 +128,9 @@ def fit_adapter(bundle: ModelBundle, texts: Sequence[str], y: np.ndarray, axis: 
     aucs = {c: float(roc_auc_score(y, oof, sample_weight=w)) for c, oof in oofs.items()}
     c = max(C_CHOICES, key=lambda choice: aucs[choice])
     base_auc = float(roc_auc_score(y, base_logit, sample_weight=w))
-    if aucs[c] <= base_auc:  # the labels taught nothing the base did not know: keep the base
+    # out of fold the adapter ranks the labels worse than the base did: keep the base (a tie,
+    # e.g. both perfect, still adapts: the labels then teach where the flag line belongs)
+    if aucs[c] < base_auc:
         return Adapter(axis, 1.0, np.zeros(x.shape[1]), 0.0, 0.0, len(y), int(y.sum()),
                        aucs[c], base_auc, _sigmoid(base_logit))
     model = _fit(design, y, w, c)
