@@ -42,8 +42,8 @@ BASE_SCALE = 10.0
 C_CHOICES = (0.25, 1.0, 4.0)
 CV_FOLDS = 3
 MIN_PER_CLASS = 5  # fewer labels of either class than this: the axis is left as the base made it
-# The toxicity thresholds of an adapted head are set on the publisher's own negatives once there
-# are this many of them; before that the base thresholds are carried over by score quantiles.
+# The thresholds of an adapted head are set on the publisher's own negatives once there are this
+# many of them; before that the base thresholds stay.
 MIN_NEGATIVES_FOR_THRESHOLDS = 200
 FLAG_FPR, REJECT_FPR = 0.03, 0.005
 
@@ -181,21 +181,21 @@ def _scale_recorded_terms(metadata: dict[str, Any], head: str, a: float) -> None
         context["weight"] = a * float(context["weight"])
 
 
-def adapted_thresholds(adapter: Adapter, y: np.ndarray, base: dict[str, float],
-                       base_scores: np.ndarray, adapted_scores: np.ndarray) -> dict[str, float]:
+def adapted_thresholds(adapter: Adapter, y: np.ndarray,
+                       base: dict[str, float]) -> dict[str, float]:
     """Flag/reject lines for an adapted axis.
 
     With enough of the publisher's negatives, the lines cut FLAG_FPR / REJECT_FPR of them
-    (out-of-fold scores, so the labels' own fit does not flatter them); otherwise the base
-    lines are carried over so they cut the same share of the publisher's labelled comments.
+    (out-of-fold scores, so the labels' own fit does not flatter them). Before that the base
+    lines stay: a few hundred chosen texts say little about the share of ordinary traffic a
+    line cuts, and the adapter's scores are calibrated probabilities like the base's.
     """
     negatives = adapter.oof[np.asarray(y) == 0]
-    if len(negatives) >= MIN_NEGATIVES_FOR_THRESHOLDS:
-        flag = float(np.quantile(negatives, 1.0 - FLAG_FPR))
-        reject = max(float(np.quantile(negatives, 1.0 - REJECT_FPR)), flag + 0.01)
-        return {"flag": round(flag, 3), "reject": round(min(reject, 0.99), 3)}
-    return {name: round(float(np.quantile(adapted_scores, np.mean(base_scores < line))), 3)
-            for name, line in base.items()}
+    if len(negatives) < MIN_NEGATIVES_FOR_THRESHOLDS:
+        return dict(base)
+    flag = float(np.quantile(negatives, 1.0 - FLAG_FPR))
+    reject = max(float(np.quantile(negatives, 1.0 - REJECT_FPR)), flag + 0.01)
+    return {"flag": round(flag, 3), "reject": round(min(reject, 0.99), 3)}
 
 
 AXIS_OF_LABEL = {"spam": "spam", "ham": "spam", "toxic": "toxicity", "ok": "toxicity"}
@@ -221,10 +221,7 @@ def adapt_to_labels(base: ModelBundle, labels: Sequence[tuple[str, str]],
         if adapter.c == 0.0:
             continue
         adapters.append(adapter)
-        head = base.heads.index(axis)
-        adapted = adapt(base, [adapter]).predict_heads(texts)[:, head]
-        thresholds[axis] = adapted_thresholds(adapter, y, base.thresholds[axis],
-                                              base.predict_heads(texts)[:, head], adapted)
+        thresholds[axis] = adapted_thresholds(adapter, y, base.thresholds[axis])
     bundle = adapt(base, adapters, thresholds)
     created = datetime.now(UTC)
     bundle.metadata.update(version=_adapted_version(base.version, labels, created),

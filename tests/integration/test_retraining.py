@@ -115,8 +115,8 @@ def test_a_candidate_trained_on_contradicting_labels_is_not_promoted(
     base data's collapse guard refuses the result however well it fits those labels."""
     old = runtime.models.current()
     train = jigsaw_holdout()[0]
-    insults = [row.text for row in train if row.label == "toxic"][:600]
-    remarks = [row.text for row in train if row.label == "ok"][:600]
+    insults = [row.text for row in train if row.label == "toxic"][:300]
+    remarks = [row.text for row in train if row.label == "ok"][:300]
     runtime.store.labels.add_many([Label(text, "ok", "import") for text in insults]
                                   + [Label(text, "toxic", "import") for text in remarks])
     report = retraining.retrain(runtime)
