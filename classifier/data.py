@@ -10,11 +10,17 @@ import numpy as np
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 SPAM_SETS = ("youtube-spam", "sms-spam")
-TOXICITY_SETS = ("jigsaw-toxic-wikipedia", "davidson-hate-offensive", "fox-news-comments")
+CIVIL = "civil-comments-toxic-spans"
+TOXICITY_SETS = ("jigsaw-toxic-wikipedia", "davidson-hate-offensive", "fox-news-comments", CIVIL)
 ALL_SETS = SPAM_SETS + TOXICITY_SETS
 VIDEOS = ("Psy", "KatyPerry", "LMFAO", "Eminem")
 SPLIT_SEED = 20261128  # fixed forever: retrained models are evaluated on the same held-out rows
 TEST_FRACTION = 0.2
+# News comments (Civil Comments): train / dev / test, written down before any model was tried
+# on them. Only the train part is ever trained on; dev is for a second look while developing,
+# test is read once per reported figure (docs/model.md).
+NEWS_SPLIT_SEED = 20261206
+NEWS_FRACTIONS = {"dev": 0.1, "test": 0.2}
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,28 @@ def jigsaw_split(rows: list[Row]) -> tuple[np.ndarray, np.ndarray]:
     mask = np.ones(len(rows), dtype=bool)
     mask[test_idx] = False
     return np.flatnonzero(mask), test_idx
+
+
+def news_split(rows: list[Row]) -> dict[str, list[Row]]:
+    """The fixed stratified train / dev / test split of a news-comment set (NEWS_SPLIT_SEED)."""
+    rng = np.random.default_rng(NEWS_SPLIT_SEED)
+    part = np.full(len(rows), "train", dtype=object)
+    labels = np.array([r.label for r in rows])
+    for label in sorted(set(labels.tolist())):
+        idx = np.flatnonzero(labels == label)
+        idx = idx[rng.permutation(len(idx))]
+        start = 0
+        for name, fraction in NEWS_FRACTIONS.items():
+            size = int(round(len(idx) * fraction))
+            part[idx[start:start + size]] = name
+            start += size
+    return {name: [r for r, p in zip(rows, part, strict=True) if p == name]
+            for name in ("train", "dev", "test")}
+
+
+def civil_holdout(datasets_dir: Path | None = None) -> dict[str, list[Row]]:
+    """Civil Comments news posts under the fixed split: {"train", "dev", "test"} rows."""
+    return news_split(load_dataset(CIVIL, datasets_dir))
 
 
 def jigsaw_holdout(datasets_dir: Path | None = None) -> tuple[list[Row], list[Row]]:

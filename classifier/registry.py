@@ -77,6 +77,11 @@ class TrainingOptions:
     embedding_model: str = ""
 
 
+# train_bundle arguments that train on something else than the shipped data as it is
+_DATA_CHANGING_ARGUMENTS = ("extra_labels", "exclude", "holdout_videos", "heads_to_fit",
+                            "datasets_dir")
+
+
 class ModelRegistry:
     """One folder per version under ``models_dir`` with ``model.skops`` + ``metadata.json``."""
 
@@ -100,7 +105,26 @@ class ModelRegistry:
             encoder = self._encoder()
             kwargs.update(encoder=encoder, embedding_cache=self.models_dir / "embedding-cache"
                           / f"{encoder.weights_sha256[:16]}.npz")
-        return train_bundle(**kwargs)
+        shipped_data_only = not any(kwargs.get(k) for k in _DATA_CHANGING_ARGUMENTS)
+        bundle = train_bundle(**kwargs)
+        if shipped_data_only:
+            bundle.metadata["recipe"] = recipe_fingerprint()
+        return bundle
+
+    def base_model(self, progress: Callable[[str, int, int], None] | None = None) -> ModelBundle:
+        """The saved base model (shipped data only, no adapters) of this code and tier.
+
+        Retraining adapts it to the labels; it is trained and saved (not promoted) only when
+        the code or data changed since one was saved, so a retrain costs the adapters' fits.
+        """
+        wanted = recipe_fingerprint()
+        for meta in reversed(self.versions()):
+            if (meta.get("recipe") == wanted and not meta.get("adapters")
+                    and bool(meta.get("embeddings")) == self.options.embeddings):
+                return self.load(str(meta["version"]))
+        bundle = self.train(progress=progress)
+        self.save(bundle)
+        return bundle
 
     @property
     def _current_file(self) -> Path:

@@ -16,14 +16,14 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from classifier.data import VIDEOS, jigsaw_holdout, load_dataset
+from classifier.data import VIDEOS, civil_holdout, jigsaw_holdout, load_dataset
 from classifier.evaluation import predict_in_article_order
 from classifier.identity_probe import CIVIL, ProbeRow, probe
 from classifier.identity_probe import render as render_probe
 from classifier.training import train_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = {"lovo": 0.99, "jigsaw": 0.975}
+TARGETS = {"lovo": 0.99, "jigsaw": 0.975, "news_margin": 0.03}
 
 
 def _auc(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
@@ -71,7 +71,8 @@ def evaluate_all(log: Any = sys.stderr, **tier: Any) -> dict[str, Any]:
     tox = bundle.heads.index("toxicity")
     _, test = jigsaw_holdout()
     fox = load_dataset("fox-news-comments")
-    for name, rows in (("jigsaw", test), ("fox", fox)):
+    news = civil_holdout()["test"]  # read here only, for the reported figure
+    for name, rows in (("jigsaw", test), ("fox", fox), ("civil", news)):
         y = np.array([r.label == "toxic" for r in rows], dtype=int)
         texts = [r.text for r in rows]
         ours = bundle.predict_heads(texts)[:, tox]
@@ -190,12 +191,16 @@ def render(res: dict[str, Any], extra_sections: str = "",
         lines.append(f"| spam, leave-one-video-out: {video} | {r['n']} ({r['positives']}) | "
                      f"{auc:.4f} | {ap:.4f} | n/a | >= {TARGETS['lovo']} | "
                      f"{_status(auc, TARGETS['lovo'])} |")
+    margin = TARGETS["news_margin"]
     for name, label in (("jigsaw", "toxicity, Jigsaw fixed 20 % split"),
-                        ("fox", "toxicity, Fox News (not trained on)")):
+                        ("fox", "toxicity, Fox News (not trained on)"),
+                        ("civil", "toxicity, Civil Comments news posts, fixed test split")):
         r = res[name]
         (auc, ap), (pauc, _) = r["ours"], r["peer"]
-        target = f">= {TARGETS['jigsaw']} and > peer" if name == "jigsaw" else "> peer"
-        ok = auc > pauc and (name != "jigsaw" or auc >= TARGETS["jigsaw"])
+        target = (f">= {TARGETS['jigsaw']} and > peer" if name == "jigsaw"
+                  else f">= peer + {margin}")
+        ok = (auc >= TARGETS["jigsaw"] and auc > pauc if name == "jigsaw"
+              else auc >= pauc + margin)
         lines.append(f"| {label} | {r['n']} ({r['positives']}) | {auc:.4f} | {ap:.4f} | "
                      f"{pauc:.4f} | {target} | {'met' if ok else '**not met**'} |")
     lines += [

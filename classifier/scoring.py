@@ -209,6 +209,11 @@ class ModelBundle:
         """
         return self._predict(list(texts), [normalize(t) for t in texts], references).probs
 
+    def predict_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Each head's score before the sigmoid (no article context), shape (texts, heads)."""
+        texts = [str(t) for t in texts]
+        return self._predict(texts, [normalize(t) for t in texts], None).logits
+
     def _predict(self, texts: list[str], norms: list[str],
                  references: References | None) -> _Batch:
         """Vectorise and apply all heads at once (one sparse product), then the context."""

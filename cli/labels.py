@@ -20,7 +20,9 @@ def labels() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--source", default="import", show_default=True, help="Recorded as the source.")
 @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
-def import_labels(file: Path, source: str, strict: bool) -> None:
+@click.option("--site", "site_slug", default=None,
+              help="The site (slug) whose comments these are; recorded on every label.")
+def import_labels(file: Path, source: str, strict: bool, site_slug: str | None) -> None:
     """Import FILE (CSV or JSON Lines with text,label: spam/ham/toxic/ok), row by row."""
     try:
         parsed = parse_labels(file)
@@ -31,7 +33,14 @@ def import_labels(file: Path, source: str, strict: bool) -> None:
     if parsed.problems and strict:
         raise click.ClickException(f"{len(parsed.problems)} bad row(s); nothing imported")
     store = open_store(load_settings())
-    added = store.labels.add_many([Label(text, label, source) for text, label in parsed.rows])
+    site_id = None
+    if site_slug is not None:
+        site = store.sites.by_slug(site_slug)
+        if site is None:
+            raise click.ClickException(f"no site {site_slug!r} (moderation sites create NAME)")
+        site_id = site.id
+    added = store.labels.add_many(
+        [Label(text, label, source, site_id=site_id) for text, label in parsed.rows])
     click.echo(f"Imported {added} label(s); skipped {len(parsed.problems)} bad row(s).")
     if parsed.problems and not added:
         raise SystemExit(1)

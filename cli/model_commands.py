@@ -248,6 +248,7 @@ def retrain(as_json: bool) -> None:
             f"-> {check['false_positive_rate']['candidate']:.4f}"
             + ("" if check["gated"] else " (too few rows to gate)")
         )
+    click.echo(report.reason)
     _report_carried(report.thresholds_carried)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from classifier import ModelBundle, evaluate_rows
+from classifier.adaptation import adapt_to_labels
+from classifier.comparison import paired_auc_gain
 from classifier.data import base_holdout
 from domain.infra.collaborators import Runtime
 from domain.scoring.decide import own_thresholds
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 HOLDOUT_BUCKETS = 5  # one in five labelled texts is kept out of training, by a hash of its text
+# Labels a site sends through its API key (feedback, Akismet/Perspective compatibility) count
+# half as much as a moderator's decision or an operator's import: any key holder can send them.
+API_SOURCES = ("feedback", "akismet", "perspective")
+API_LABEL_WEIGHT = 0.5
 
 
 @dataclass
@@ -36,6 +42,8 @@ class RetrainReport:
     labels_used: int = 0
     labels_held_out: int = 0
     thresholds_carried: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    adapters: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON the `retrain --json` command prints."""
@@ -48,6 +56,8 @@ class RetrainReport:
             "labels_used": self.labels_used,
             "labels_held_out": self.labels_held_out,
             "thresholds_carried": self.thresholds_carried,
+            "reason": self.reason,
+            "adapters": self.adapters,
         }
 
 
@@ -59,14 +69,32 @@ def is_held_out(text: str) -> bool:
 
 def split_labels(labels: Sequence[Label]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Split labels into (training, held-out) pairs; the latest label of a text wins."""
-    latest: dict[tuple[str, str], str] = {}
-    for label in labels:
-        latest[(label.text, AXIS_OF_LABEL[label.label])] = label.label
-    train: list[tuple[str, str]] = []
-    held_out: list[tuple[str, str]] = []
-    for (text, _axis), value in latest.items():
-        (held_out if is_held_out(text) else train).append((text, value))
+    train, held_out, _ = split_weighted_labels(labels)
     return train, held_out
+
+
+def label_weight(label: Label) -> float:
+    """How much one label counts in training (see API_LABEL_WEIGHT)."""
+    return API_LABEL_WEIGHT if label.source in API_SOURCES else 1.0
+
+
+def split_weighted_labels(
+    labels: Sequence[Label],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[float]]:
+    """(training pairs, held-out pairs, training weights); the latest label of a text wins."""
+    latest: dict[tuple[str, str], Label] = {}
+    for label in labels:
+        latest[(label.text, AXIS_OF_LABEL[label.label])] = label
+    train: list[tuple[str, str]] = []
+    weights: list[float] = []
+    held_out: list[tuple[str, str]] = []
+    for (text, _axis), label in latest.items():
+        if is_held_out(text):
+            held_out.append((text, label.label))
+        else:
+            train.append((text, label.label))
+            weights.append(label_weight(label))
+    return train, held_out, weights
 
 
 def evaluation_sets(held_out_labels: Sequence[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
@@ -86,22 +114,46 @@ def evaluate(bundle: ModelBundle, sets: dict[str, list[tuple[str, str]]]) -> dic
     return {name: evaluate_rows(bundle, rows) for name, rows in sets.items()}
 
 
+def publisher_gains(candidate: ModelBundle, current: ModelBundle,
+                    sets: dict[str, list[tuple[str, str]]]) -> dict[str, dict[str, float]]:
+    """Paired-bootstrap ROC AUC gains on the publisher's held-out labels, per axis."""
+    gains: dict[str, dict[str, float]] = {}
+    for name, rows in sets.items():
+        if not name.startswith("moderators/"):
+            continue
+        axis = name.split("/", 1)[1]
+        y = np.array([label in ("spam", "toxic") for _, label in rows], dtype=int)
+        if not 0 < y.sum() < len(y):
+            continue
+        texts = [text for text, _ in rows]
+        head = candidate.heads.index(axis)
+        gains[name] = paired_auc_gain(y, candidate.predict_heads(texts)[:, head],
+                                      current.predict_heads(texts)[:, head]).as_dict()
+    return gains
+
+
 def retrain(runtime: Runtime, progress: Progress | None = None) -> RetrainReport:
-    """Train a candidate on base data plus labels, evaluate it beside the current model, gate it."""
+    """Train the base model, adapt it to the labels, evaluate beside the current model, gate it.
+
+    Labels about one axis adapt only that axis (classifier.adaptation): toxicity labels never
+    move a spam score.
+    """
     # a label of a comment in another language trains that language's model, never this one
     labels = [x for x in runtime.store.labels.all() if x.language in (None, "en")]
-    train_labels, held_out_labels = split_labels(labels)
+    train_labels, held_out_labels, weights = split_weighted_labels(labels)
     registry = runtime.models.registry
     current = registry.ensure_current()
-    candidate = registry.train(extra_labels=train_labels, progress=progress)
+    base = registry.base_model(progress=progress)
+    candidate = adapt_to_labels(base, train_labels, weights)
     sets = evaluation_sets(held_out_labels)
     candidate_metrics = evaluate(candidate, sets)
     current_metrics = evaluate(current, sets)
-    result = gate(candidate_metrics, current_metrics)
+    gains = publisher_gains(candidate, current, sets)
+    result = gate(candidate_metrics, current_metrics, gains)
     candidate.metadata.update(
         label_count=len(labels),
         evaluation={"candidate": candidate_metrics, "previous": current_metrics},
-        gate={"promote": result.promote, "checks": result.checks},
+        gate={"promote": result.promote, "checks": result.checks, "reason": result.reason},
         parent_version=current.version,
     )
     registry.save(candidate)
@@ -113,6 +165,8 @@ def retrain(runtime: Runtime, progress: Progress | None = None) -> RetrainReport
         checks=result.checks,
         labels_used=len(train_labels),
         labels_held_out=len(held_out_labels),
+        reason=result.reason,
+        adapters=candidate.metadata.get("adapters", {}),
     )
     if result.promote:
         report.thresholds_carried = promote(runtime, candidate.version)

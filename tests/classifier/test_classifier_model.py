@@ -16,6 +16,7 @@ from classifier import (
     read_labelled_csv,
     train_bundle,
 )
+from classifier.data import CIVIL
 
 SPAM = [
     "Check out my channel http://bit.ly/xyz subscribe!!! free money",
@@ -186,7 +187,7 @@ def test_training_is_deterministic() -> None:
     its spam (logistic) and toxicity (SVM) heads are fitted side by side in threads, as in the
     default recipe, which runs the same code on more rows.
     """
-    others = {"sms-spam", "jigsaw-toxic-wikipedia", "fox-news-comments"}
+    others = {"sms-spam", "jigsaw-toxic-wikipedia", "fox-news-comments", CIVIL}
 
     def train() -> ModelBundle:
         return train_bundle(exclude=others, heads_to_fit={"spam", "toxicity"}, random_state=3)

@@ -111,11 +111,34 @@ def test_labels_teach_a_pattern_and_the_promoted_model_reaches_running_workers(
 def test_a_candidate_trained_on_contradicting_labels_is_not_promoted(
     runtime: Runtime, settings: Settings
 ) -> None:
+    """Labels that call insults ok and ok comments toxic: the adapter learns them, and the
+    base data's collapse guard refuses the result however well it fits those labels."""
     old = runtime.models.current()
-    insults = [row.text for row in jigsaw_holdout()[0] if row.label == "toxic"][:1500]
-    runtime.store.labels.add_many([Label(text, "ok", "import") for text in insults])
+    train = jigsaw_holdout()[0]
+    insults = [row.text for row in train if row.label == "toxic"][:300]
+    remarks = [row.text for row in train if row.label == "ok"][:300]
+    runtime.store.labels.add_many([Label(text, "ok", "import") for text in insults]
+                                  + [Label(text, "toxic", "import") for text in remarks])
     report = training.retrain(runtime)
     assert report.promoted is False
-    assert any(not check["passed"] for check in report.checks)
+    failed = [check["evaluation"] for check in report.checks if not check["passed"]]
+    assert "base/toxicity" in failed
+    assert report.reason.startswith("Not promoted") and "base data" in report.reason
+    assert report.adapters["toxicity"]["base_weight"] < 0
     assert runtime.models.registry.current_version() == old.version
     assert report.version in {meta["version"] for meta in runtime.models.registry.versions()}
+
+
+def test_toxicity_labels_leave_spam_scores_alone_and_say_why_in_words(
+    runtime: Runtime, settings: Settings
+) -> None:
+    old = runtime.models.current()
+    rows = [row for row in jigsaw_holdout()[0]][:400]
+    runtime.store.labels.add_many([Label(row.text, row.label, "import") for row in rows])
+    report = training.retrain(runtime)
+    candidate = runtime.models.registry.load(report.version)
+    probe = [PROBE, *REMARKS[:5], *CAMPAIGN[:5]]
+    spam = candidate.heads.index("spam")
+    assert (candidate.predict_heads(probe)[:, spam] == old.predict_heads(probe)[:, spam]).all()
+    assert report.checks and all(check["explanation"] for check in report.checks)
+    assert report.reason
