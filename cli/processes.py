@@ -75,7 +75,7 @@ def _bootstrap(settings: Settings) -> None:
     from domain.scoring.model_provider import ModelProvider
 
     store = open_store(settings)
-    provider = ModelProvider.from_settings(settings)
+    provider = ModelProvider.from_settings(settings, store.model_versions)
     if provider.registry.current_version() is None:
         _train_first_model(settings, provider.registry)
     bundle = provider.current()

@@ -84,7 +84,7 @@ class Runtime:
     @cached_property
     def models(self) -> ModelProvider:
         """The current model, reloaded when another version is promoted."""
-        return ModelProvider.from_settings(self.settings)
+        return ModelProvider.from_settings(self.settings, self.store.model_versions)
 
     @cached_property
     def article_contexts(self) -> ArticleContexts | None:

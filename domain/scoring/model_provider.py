@@ -10,6 +10,7 @@ from typing import Any
 
 from classifier import ModelBundle, ModelRegistry
 from classifier.registry import ArtifactError, TrainingOptions
+from classifier.version_store import VersionStore
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -19,8 +20,9 @@ class ModelProvider:
     """Loads the current model lazily (never at import) and notices when another is promoted."""
 
     def __init__(self, models_dir: Path, poll_seconds: float = 2.0,
-                 options: TrainingOptions | None = None) -> None:
-        self.registry = ModelRegistry(models_dir, options)
+                 options: TrainingOptions | None = None,
+                 store: VersionStore | None = None) -> None:
+        self.registry = ModelRegistry(models_dir, options, store)
         self._poll_seconds = poll_seconds
         self._bundle: ModelBundle | None = None
         self._checked_at = 0.0
@@ -28,11 +30,12 @@ class ModelProvider:
         self._thresholds: tuple[float, str | None, dict[str, Any]] = (0.0, None, {})
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ModelProvider:
-        """The provider of an installation: its models folder, poll period and training tier."""
+    def from_settings(cls, settings: Settings, store: VersionStore | None) -> ModelProvider:
+        """The provider of an installation: its version store (the database), its cache
+        folder, poll period and training tier."""
         options = TrainingOptions(embeddings=settings.embeddings,
                                   embedding_model=settings.embedding_model)
-        return cls(settings.effective_models_dir, settings.model_poll_seconds, options)
+        return cls(settings.effective_models_dir, settings.model_poll_seconds, options, store)
 
     def current(self) -> ModelBundle:
         """The current model, training the default on first use if there is none."""

@@ -10,6 +10,7 @@ from domain.store.comments import CommentRepository, ScoredVerdict
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
+from domain.store.model_versions import ModelVersionRepository
 from domain.store.newsroom import AppealRepository, AuthorDataRepository, ReaderReportRepository
 from domain.store.reports import ReportRepository
 from domain.store.review_queue import ModerationRepository
@@ -34,6 +35,7 @@ class Store:
         self.reader_reports = ReaderReportRepository(self.db)
         self.appeals = AppealRepository(self.db)
         self.authors = AuthorDataRepository(self.db)
+        self.model_versions = ModelVersionRepository(self.db)
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration; every process calls this on first use."""
