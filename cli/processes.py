@@ -20,6 +20,9 @@ from domain.infra.redis_url import embedded_url_file
 
 def run_web(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn sync workers until SIGTERM."""
+    from domain.infra.metrics import prepare
+
+    prepare(settings, "web")  # before the app (and any metric) exists
     from cli.gunicorn_app import GunicornApplication, gunicorn_options
 
     open_store(settings)  # create the schema once, before the workers race to
@@ -28,6 +31,11 @@ def run_web(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def run_worker(settings: Settings, concurrency: int, pool: str, loglevel: str) -> None:
     """Run a Celery worker; its processes score comments in batches."""
+    from domain.infra.metrics import prepare, serve_role
+
+    prepare(settings, "worker")
+    if settings.worker_metrics_port:
+        serve_role(settings.worker_metrics_port)
     from workers.celery_app import configure
 
     open_store(settings)
@@ -48,6 +56,9 @@ def run_worker(settings: Settings, concurrency: int, pool: str, loglevel: str) -
 
 def run_beat(settings: Settings, loglevel: str) -> None:
     """Run Celery beat with its schedule file in the data folder."""
+    from domain.infra.metrics import prepare
+
+    prepare(settings, "beat")
     from workers.celery_app import configure
 
     open_store(settings)

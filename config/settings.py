@@ -159,6 +159,9 @@ class Settings:
         default=5.0, metadata=_env("MODERATION_ARTICLE_CONTEXT_REFRESH")
     )
 
+    # Metrics: a worker on a node without a web process serves /metrics on this port (0: off)
+    worker_metrics_port: int = field(default=0, metadata=_env("MODERATION_WORKER_METRICS_PORT"))
+
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
     secure_cookies: bool = field(default=False, metadata=_env("MODERATION_SECURE_COOKIES"))

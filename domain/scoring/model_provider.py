@@ -12,6 +12,7 @@ from classifier import ModelBundle, ModelRegistry
 from classifier.registry import ArtifactError, TrainingOptions
 from classifier.version_store import VersionStore
 from config import Settings
+from domain.infra.metrics import metrics
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,19 @@ class ModelProvider:
             self._checked_at = time.monotonic()
             wanted = self.registry.current_version()
             if self._bundle is None or wanted != self._bundle.version:
-                self._bundle = self.registry.ensure_current()
-                log.info("model version %s loaded", self._bundle.version)
+                self._bundle = self._load(wanted)
             return self._bundle
+
+    def _load(self, wanted: str | None) -> ModelBundle:
+        """Load the promoted version (training the first once), counting the outcome."""
+        try:
+            bundle = self.registry.ensure_current()
+        except Exception:
+            metrics().model_loads.labels(version=wanted or "", outcome="failed").inc()
+            raise
+        metrics().model_loads.labels(version=bundle.version, outcome="loaded").inc()
+        log.info("model version %s loaded", bundle.version)
+        return bundle
 
     def recommended_thresholds(self) -> dict[str, Any]:
         """The current model's recommended thresholds, read from its metadata file only.

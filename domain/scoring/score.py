@@ -8,9 +8,10 @@ from typing import Any
 
 from classifier import ModelBundle, Score
 from domain.infra.collaborators import Runtime
+from domain.infra.metrics import metrics
 from domain.newsroom.reports import apply_reports
 from domain.publishing.deliver import deliver, publish
-from domain.records import Comment, Decision, Site, Submission
+from domain.records import Comment, Decision, Site, Submission, utcnow
 from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
 from domain.store import ScoredVerdict
 from domain.vocabulary import Status
@@ -49,6 +50,7 @@ class BatchScorer:
         verdicts = _verdicts(comments, self._runtime)
         decisions = store.comments.record_verdicts(verdicts, mark_published=self._published)
         self._published = deliver(decisions, self._runtime)
+        _observe_latency(comments, decisions, set(self._published))
         # Readers may have reported a comment while it waited: count them now it is approved.
         approved = [d.comment_id for d in decisions if d.new_status is Status.APPROVED]
         return decisions + apply_reports(self._runtime, approved)
@@ -58,6 +60,17 @@ class BatchScorer:
         if self._published:
             self._runtime.store.comments.mark_published(self._published)
             self._published = []
+
+
+def _observe_latency(comments: Sequence[Comment], decisions: Sequence[Decision],
+                     published: set[int]) -> None:
+    """POST -> published verdict, from the comment's stored time (clocks of nodes in NTP sync)."""
+    posted = {c.id: c.created_at for c in comments}
+    now = utcnow()
+    histogram = metrics().verdict_latency
+    for d in decisions:
+        if d.id in published and d.comment_id in posted:
+            histogram.observe(max(0.0, (now - posted[d.comment_id]).total_seconds()))
 
 
 def score_now(site: Site, submission: Submission, runtime: Runtime) -> tuple[Comment, Score]:
