@@ -29,12 +29,14 @@ class GunicornApplication(BaseApplication):  # type: ignore[misc]
         return create_app(self._settings)
 
 
-def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
-    """Sync workers (faster than gthread for this load), graceful stop on SIGTERM."""
+def gunicorn_options(host: str, port: int, workers: int, threads: int = 1) -> dict[str, Any]:
+    """Sync workers (faster than gthread when requests are CPU-bound), or gthread workers when
+    requests wait on the database's commit; graceful stop on SIGTERM."""
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": threads,
         "graceful_timeout": 30,
         "timeout": 30,
         "keepalive": 5,

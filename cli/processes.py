@@ -26,7 +26,8 @@ def run_web(settings: Settings, host: str, port: int, workers: int) -> None:
     from cli.gunicorn_app import GunicornApplication, gunicorn_options
 
     open_store(settings)  # create the schema once, before the workers race to
-    GunicornApplication(settings, gunicorn_options(host, port, workers)).run()
+    options = gunicorn_options(host, port, workers, settings.effective_web_threads)
+    GunicornApplication(settings, options).run()
 
 
 def run_worker(settings: Settings, concurrency: int, pool: str, loglevel: str) -> None:

@@ -164,6 +164,9 @@ class Settings:
 
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
+    # Threads per web worker; 0: 1 on SQLite (CPU-bound, sync workers are fastest) and 4 on
+    # PostgreSQL, where a request mostly waits for the commit's WAL flush (docs/performance.md)
+    web_threads: int = field(default=0, metadata=_env("MODERATION_WEB_THREADS"))
     secure_cookies: bool = field(default=False, metadata=_env("MODERATION_SECURE_COOKIES"))
 
     @property
@@ -172,6 +175,13 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'moderation.db').resolve()}"
+
+    @property
+    def effective_web_threads(self) -> int:
+        """Threads per web worker: the setting, or the database's default."""
+        if self.web_threads > 0:
+            return self.web_threads
+        return 4 if self.effective_database_url.startswith("postgresql") else 1
 
     @property
     def effective_models_dir(self) -> Path:
