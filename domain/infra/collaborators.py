@@ -8,7 +8,7 @@ from functools import cached_property
 from redis import Redis
 
 from config import Settings
-from domain.infra.redis_url import resolve_redis_url
+from domain.infra.redis_url import redis_client, resolve_redis_url
 from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
 from domain.publishing.publisher import RedisPublisher
@@ -35,7 +35,7 @@ class Runtime:
     def redis(self) -> Redis:
         """A Redis client with short timeouts, so callers never hang while Redis is away."""
         timeout = self.settings.redis_timeout_seconds
-        return Redis.from_url(
+        return redis_client(
             resolve_redis_url(self.settings),
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
@@ -45,7 +45,7 @@ class Runtime:
     @cached_property
     def blocking_redis(self) -> Redis:
         """A Redis client for blocking reads (the batching consumer waits on BLPOP)."""
-        return Redis.from_url(
+        return redis_client(
             resolve_redis_url(self.settings),
             socket_timeout=30,
             socket_connect_timeout=self.settings.redis_timeout_seconds,
