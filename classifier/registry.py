@@ -286,6 +286,7 @@ class ModelRegistry:
         """Make ``version`` current and append it to ``HISTORY`` (or the store's history)."""
         self._read_meta(version)
         if self.store is not None:
+            self._publish_local(version)  # a version saved before the store existed
             self.store.promote(version)
             return
         self.models_dir.mkdir(parents=True, exist_ok=True)
@@ -351,14 +352,21 @@ class ModelRegistry:
         if self.store is None or self.store.current() is not None:
             return
         local = ModelRegistry(self.models_dir, self.options).current_version()
-        if local is None or not (self.models_dir / local / MODEL_FILE).exists():
+        if local is not None and (self.models_dir / local / MODEL_FILE).exists():
+            self._publish_local(local)
+            self.store.promote(local)
+
+    def _publish_local(self, version: str) -> None:
+        """Hand a version from this folder to the store (the store ignores one it has)."""
+        path = self.models_dir / version / MODEL_FILE
+        if self.store is None or not path.exists():
             return
-        meta = self._read_meta(local)
-        artifact = (self.models_dir / local / MODEL_FILE).read_bytes()
+        meta = self._read_meta(version)
+        artifact = path.read_bytes()
         if hashlib.sha256(artifact).hexdigest() != meta.get("model_sha256"):
-            raise ArtifactError(f"model {local!r} in {self.models_dir} failed its integrity check")
-        self.store.publish(local, meta, str(meta["model_sha256"]), artifact)
-        self.store.promote(local)
+            raise ArtifactError(f"model {version!r} in {self.models_dir} failed its integrity "
+                                "check")
+        self.store.publish(version, meta, str(meta["model_sha256"]), artifact)
 
 
 def recipe_fingerprint() -> str:

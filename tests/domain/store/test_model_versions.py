@@ -78,3 +78,16 @@ def test_first_training_is_serialised_across_nodes_on_postgresql(store: Store) -
     with store.db.engine.connect() as other:
         assert other.execute(text(probe), {"key": TRAINING_LOCK_KEY}).scalar() is True
         other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": TRAINING_LOCK_KEY})
+
+
+def test_a_version_saved_in_a_folder_before_the_upgrade_can_be_promoted_for_every_node(
+    store: Store, trained_models_dir: Path, tmp_path: Path
+) -> None:
+    first = node(store, tmp_path / "a")
+    shutil.copytree(trained_models_dir, first.models_dir)
+    old = first.ensure_current()
+    twin = old.__class__(old.vectorizer, old.coef, old.intercept,
+                         dict(old.metadata, version="2099.01.02-local"), heads=old.heads)
+    ModelRegistry(first.models_dir).save(twin)  # saved by a release without the store
+    first.promote("2099.01.02-local")
+    assert node(store, tmp_path / "b").ensure_current().version == "2099.01.02-local"
