@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text, update
 
+from classifier import ModelBundle
 from classifier.registry import ArtifactError, ModelRegistry
 from domain.store import Store
 from domain.store.model_versions import TRAINING_LOCK_KEY
@@ -17,6 +18,12 @@ from domain.store.tables import model_versions
 def node(store: Store, folder: Path) -> ModelRegistry:
     """A node's registry: its own cache folder, the shared database."""
     return ModelRegistry(folder, store=store.model_versions)
+
+
+def twin(bundle: ModelBundle, version: str) -> ModelBundle:
+    """The same model under another version name (a stand-in for a retrained one)."""
+    return ModelBundle(bundle.vectorizer, bundle.coef, bundle.intercept,
+                       dict(bundle.metadata, version=version), heads=bundle.heads)
 
 
 def test_a_node_with_an_empty_folder_loads_the_version_another_node_promoted(
@@ -40,9 +47,7 @@ def test_promotion_and_rollback_are_seen_by_every_node(
     first = node(store, tmp_path / "a")
     shutil.copytree(trained_models_dir, first.models_dir)
     old = first.ensure_current()
-    twin = old.__class__(old.vectorizer, old.coef, old.intercept,
-                         dict(old.metadata, version="2099.01.01-twin"), heads=old.heads)
-    first.save(twin)
+    first.save(twin(old, "2099.01.01-twin"))
     second = node(store, tmp_path / "b")
     second.promote("2099.01.01-twin")
     assert first.current_version() == "2099.01.01-twin"
@@ -86,8 +91,7 @@ def test_a_version_saved_in_a_folder_before_the_upgrade_can_be_promoted_for_ever
     first = node(store, tmp_path / "a")
     shutil.copytree(trained_models_dir, first.models_dir)
     old = first.ensure_current()
-    twin = old.__class__(old.vectorizer, old.coef, old.intercept,
-                         dict(old.metadata, version="2099.01.02-local"), heads=old.heads)
-    ModelRegistry(first.models_dir).save(twin)  # saved by a release without the store
+    # saved by a release without the store
+    ModelRegistry(first.models_dir).save(twin(old, "2099.01.02-local"))
     first.promote("2099.01.02-local")
     assert node(store, tmp_path / "b").ensure_current().version == "2099.01.02-local"
