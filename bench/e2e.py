@@ -1,11 +1,13 @@
 """End-to-end benchmark: real gunicorn, Celery, Redis and database, against a bare-intake ceiling.
 
     .venv/bin/python -m bench.e2e [--comments N] [--runs K] [--concurrency C]
-                                  [--database sqlite|postgresql]
+                                  [--database sqlite|postgresql|both]
 
 Each run starts everything afresh (Redis, database, web, worker), warms up, then posts N comments
 from C threads and reads the verdicts from the site's results stream. Runs alternate: bare app,
-ours, bare, ours, ... Then one open-loop run paces arrivals at half the bare ceiling for latency.
+ours, bare, ours, ... (with --database both: bare, SQLite, PostgreSQL, bare, ...,
+so both databases are measured against the same ceiling). Then one open-loop run (per
+database) paces arrivals at half the bare ceiling for latency.
 Results are printed and written into docs/performance.md (see that file for how to read them).
 """
 
@@ -438,7 +440,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--comments", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--worker-concurrency", type=int, default=1)
@@ -476,46 +478,59 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args(argv)
-    config = StackConfig(
-        web_workers=args.web_workers,
-        worker_concurrency=args.worker_concurrency,
-        batch_size=args.batch_size,
-        database=args.database,
-        postgres_url=args.postgres_url,
-        extra_env=tuple(_setting(item) for item in args.env),
-    )
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    configs = {
+        database: StackConfig(
+            web_workers=args.web_workers,
+            worker_concurrency=args.worker_concurrency,
+            batch_size=args.batch_size,
+            database=database,
+            postgres_url=args.postgres_url,
+            extra_env=tuple(_setting(item) for item in args.env),
+        )
+        for database in databases
+    }
     host = machine()
     models = args.models_dir or trained_models_dir()
     bare: list[RunResult] = []
-    ours: list[RunResult] = []
+    ours: dict[str, list[RunResult]] = {database: [] for database in databases}
     variants: dict[str, list[RunResult]] = {name: [] for name in args.variant}
-    rounds = [("bare", config, bare), ("ours", config, ours)] + [
-        ("ours", replace(config, scoring_path=name), runs) for name, runs in variants.items()
-    ]
+    first = configs[databases[0]]
     for index in range(args.runs):
-        for kind, run_config, results in rounds:
-            result = run_once(
-                kind, run_config, models, args.comments, args.concurrency,
-                warmup=args.warmup, tag=f"{kind}{index}",
-            )  # fmt: skip
-            results.append(result)
-            print(f"[{run_config.scoring_path}] " + _one_line(result), flush=True)
-    paced: list[RunResult] = []
+        result = run_once("bare", first, models, args.comments,
+                          args.concurrency, warmup=args.warmup, tag=f"bare{index}")
+        bare.append(result)
+        print(_one_line(result), flush=True)
+        for database in databases:
+            result = run_once("ours", configs[database], models, args.comments,
+                              args.concurrency, warmup=args.warmup, tag=f"{database}{index}")
+            ours[database].append(result)
+            print(database, _one_line(result), flush=True)
+        for name, runs in variants.items():  # other scoring paths, on the first database
+            result = run_once("ours", replace(first, scoring_path=name), models, args.comments,
+                              args.concurrency, warmup=args.warmup, tag=f"{name}{index}")
+            runs.append(result)
+            print(f"[{name}] " + _one_line(result), flush=True)
+    paced: dict[str, list[RunResult]] = {database: [] for database in databases}
     latency_comments = args.comments if args.latency_comments is None else args.latency_comments
     if latency_comments > 0:
         ceiling = statistics.median(r.accepted_per_s for r in bare) if bare else 500.0
         rate = args.latency_rate or ceiling / 2
-        result = run_once(
-            "ours", config, models, latency_comments, args.concurrency, rate=rate,
-            warmup=args.warmup, tag="paced",
-        )  # fmt: skip
-        paced.append(result)
-        print(_one_line(result), flush=True)
-    section = report(args, config, bare, ours, paced, host)
+        for database in databases:
+            result = run_once("ours", configs[database], models, latency_comments,
+                              args.concurrency, rate=rate, warmup=args.warmup,
+                              tag=f"paced-{database}")
+            paced[database].append(result)
+            print(database, _one_line(result), flush=True)
+    for database in databases:
+        section = report(args, configs[database], bare, ours[database], paced[database], host)
+        print()
+        print(section)
+        if not args.no_docs:
+            write_docs(section, database)
     if variants:
-        section += "\n" + scoring_paths_report(bare, {"consumer": ours, **variants})
-    print()
-    print(section)
+        print()
+        print(scoring_paths_report(bare, {"consumer": ours[databases[0]], **variants}))
     if args.json:
         args.json.write_bytes(
             orjson.dumps(
@@ -523,8 +538,6 @@ def main(argv: list[str] | None = None) -> None:
                 option=orjson.OPT_INDENT_2,
             )
         )
-    if not args.no_docs:
-        write_docs(section, args.database)
 
 
 def _setting(item: str) -> tuple[str, str]:

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from classifier.embeddings import (
 )
 from classifier.features import CommentVectorizer
 from classifier.scoring import ModelBundle
+from classifier.version_store import VersionStore
 
 MODEL_FILE = "model.skops"
 META_FILE = "metadata.json"
@@ -83,12 +85,18 @@ _DATA_CHANGING_ARGUMENTS = ("extra_labels", "exclude", "holdout_videos", "heads_
 
 
 class ModelRegistry:
-    """One folder per version under ``models_dir`` with ``model.skops`` + ``metadata.json``."""
+    """One folder per version under ``models_dir`` with ``model.skops`` + ``metadata.json``.
+
+    With a ``store``, the store holds every version and the promotion pointer, and the folder
+    is this node's cache: a version missing from it is downloaded, verified and unpacked.
+    """
 
     def __init__(self, models_dir: Path | str,
-                 options: TrainingOptions | None = None) -> None:
+                 options: TrainingOptions | None = None,
+                 store: VersionStore | None = None) -> None:
         self.models_dir = Path(models_dir)
         self.options = options or TrainingOptions()
+        self.store = store
 
     def _encoder(self) -> SentenceEncoder:
         """The sentence encoder of the embedding tier, or ArtifactError if it is missing."""
@@ -151,14 +159,43 @@ class ModelRegistry:
         meta["model_sha256"] = _sha256(folder / MODEL_FILE)
         meta["model_bytes"] = (folder / MODEL_FILE).stat().st_size
         bundle.metadata.update(model_sha256=meta["model_sha256"], model_bytes=meta["model_bytes"])
-        _atomic_write(folder / META_FILE, json.dumps(meta, indent=2, default=_json_default))
+        text = json.dumps(meta, indent=2, default=_json_default)
+        _atomic_write(folder / META_FILE, text)
+        if self.store is not None:
+            self.store.publish(bundle.version, json.loads(text), meta["model_sha256"],
+                               (folder / MODEL_FILE).read_bytes())
         return folder
+
+    def _download(self, version: str) -> None:
+        """Fetch a version missing from the folder, verify its digest, unpack it atomically."""
+        fetched = self.store.fetch(version) if self.store is not None else None
+        if fetched is None:
+            return
+        meta, digest, artifact = fetched
+        actual = hashlib.sha256(artifact).hexdigest()
+        if not (actual == digest == meta.get("model_sha256")):
+            raise ArtifactError(
+                f"model {version!r} failed its integrity check on download: sha256 {actual}, "
+                f"the store records {digest}, its metadata {meta.get('model_sha256')}")
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=self.models_dir, prefix=f".download-{version}-"))
+        try:
+            (staging / MODEL_FILE).write_bytes(artifact)
+            (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            os.rename(staging, self.models_dir / version)
+        except OSError:
+            if not (self.models_dir / version / META_FILE).exists():
+                raise  # not a race with another process unpacking the same version
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _read_meta(self, version: str) -> dict[str, Any]:
         """Read a version's metadata.json, or raise ArtifactError."""
         if not version or "/" in version or version.startswith("."):
             raise ArtifactError(f"invalid model version {version!r}")
         path = self.models_dir / version / META_FILE
+        if not path.exists():
+            self._download(version)
         try:
             meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
@@ -228,9 +265,13 @@ class ModelRegistry:
 
     def versions(self) -> list[dict[str, Any]]:
         """Metadata of every saved version, oldest first, each with ``active``."""
+        current = self.current_version()
+        if self.store is not None:
+            out = [dict(meta, active=meta.get("version") == current)
+                   for meta in self.store.listing()]
+            return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
         if not self.models_dir.exists():
             return []
-        current = self.current_version()
         out = []
         for folder in self.models_dir.iterdir():
             if folder.is_dir() and (folder / META_FILE).exists():
@@ -241,7 +282,9 @@ class ModelRegistry:
         return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
 
     def current_version(self) -> str | None:
-        """The promoted version named in ``CURRENT``, if any."""
+        """The promoted version (the store's pointer, else ``CURRENT``), if any."""
+        if self.store is not None:
+            return self.store.current()
         try:
             value = self._current_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -264,8 +307,12 @@ class ModelRegistry:
         return [ln.strip() for ln in lines if ln.strip()]
 
     def promote(self, version: str) -> None:
-        """Make ``version`` current and append it to ``HISTORY``."""
+        """Make ``version`` current and append it to ``HISTORY`` (or the store's history)."""
         self._read_meta(version)
+        if self.store is not None:
+            self._publish_local(version)  # a version saved before the store existed
+            self.store.promote(version)
+            return
         self.models_dir.mkdir(parents=True, exist_ok=True)
         with self._lock(".promote.lock"):
             history = self._history() + [version]
@@ -274,6 +321,11 @@ class ModelRegistry:
 
     def rollback(self) -> str:
         """Go back to the previously promoted version and return it."""
+        if self.store is not None:
+            previous = self.store.rollback()
+            if previous is None:
+                raise ArtifactError("no earlier promoted version to roll back to")
+            return previous
         with self._lock(".promote.lock"):
             history = self._history()
             current = self.current_version()
@@ -308,7 +360,9 @@ class ModelRegistry:
         bundle = self.load_current()
         if bundle is not None:
             return bundle
-        with self._lock(".train.lock"):
+        shared = self.store.training_lock() if self.store is not None else None
+        with shared or self._lock(".train.lock"):
+            self._adopt_local_current()
             bundle = self.load_current()  # another process may have trained while we waited
             if bundle is not None:
                 return bundle
@@ -316,6 +370,27 @@ class ModelRegistry:
             self.save(bundle)
             self.promote(bundle.version)
             return bundle
+
+    def _adopt_local_current(self) -> None:
+        """A folder from before the store (an upgrade) hands its promoted version to the store."""
+        if self.store is None or self.store.current() is not None:
+            return
+        local = ModelRegistry(self.models_dir, self.options).current_version()
+        if local is not None and (self.models_dir / local / MODEL_FILE).exists():
+            self._publish_local(local)
+            self.store.promote(local)
+
+    def _publish_local(self, version: str) -> None:
+        """Hand a version from this folder to the store (the store ignores one it has)."""
+        path = self.models_dir / version / MODEL_FILE
+        if self.store is None or not path.exists():
+            return
+        meta = self._read_meta(version)
+        artifact = path.read_bytes()
+        if hashlib.sha256(artifact).hexdigest() != meta.get("model_sha256"):
+            raise ArtifactError(f"model {version!r} in {self.models_dir} failed its integrity "
+                                "check")
+        self.store.publish(version, meta, str(meta["model_sha256"]), artifact)
 
 
 def recipe_fingerprint() -> str:

@@ -48,4 +48,12 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = 8) -> di
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "child_exit": _child_exit,
     }
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    """Drop a finished web worker's live metric samples (Prometheus multiprocess mode)."""
+    from domain.infra.metrics import process_exited
+
+    process_exited(worker.pid)

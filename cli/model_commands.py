@@ -18,7 +18,7 @@ def _registry(settings: Settings) -> Any:
     """The model registry in the data folder, with the installation's training options."""
     from domain.scoring.model_provider import ModelProvider
 
-    return ModelProvider.from_settings(settings).registry
+    return ModelProvider.from_settings(settings, open_store(settings).model_versions).registry
 
 
 class TrainingProgress:
@@ -102,7 +102,7 @@ def score(text: str, as_json: bool) -> None:
     from domain.scoring.model_provider import ModelProvider
 
     settings = load_settings()
-    bundle = ModelProvider.from_settings(settings).current()
+    bundle = ModelProvider.from_settings(settings, open_store(settings).model_versions).current()
     result = bundle.score_one(text).as_dict()
     result["model_version"] = bundle.version
     if as_json:
@@ -135,7 +135,7 @@ def evaluate(file: Path, as_json: bool, version: str | None) -> None:
         articles = read_article_columns(file)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    provider = ModelProvider.from_settings(settings)
+    provider = ModelProvider.from_settings(settings, open_store(settings).model_versions)
     bundle = provider.registry.load(version) if version else provider.current()
     try:
         metrics = evaluate_rows(bundle, rows, articles)

@@ -23,14 +23,23 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 def run_web(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn sync workers until SIGTERM."""
+    from domain.infra.metrics import prepare
+
+    prepare(settings, "web")  # before the app (and any metric) exists
     from cli.gunicorn_app import GunicornApplication, gunicorn_options
 
     open_store(settings)  # create the schema once, before the workers race to
-    GunicornApplication(settings, gunicorn_options(host, port, workers)).run()
+    options = gunicorn_options(host, port, workers, settings.effective_web_threads)
+    GunicornApplication(settings, options).run()
 
 
 def run_worker(settings: Settings, concurrency: int, pool: str, loglevel: str) -> None:
     """Run a Celery worker; its processes score comments in batches."""
+    from domain.infra.metrics import prepare, serve_role
+
+    prepare(settings, "worker")
+    if settings.worker_metrics_port:
+        serve_role(settings.worker_metrics_port)
     from workers.celery_app import configure
 
     open_store(settings)
@@ -51,6 +60,9 @@ def run_worker(settings: Settings, concurrency: int, pool: str, loglevel: str) -
 
 def run_beat(settings: Settings, loglevel: str) -> None:
     """Run Celery beat with its schedule file in the data folder."""
+    from domain.infra.metrics import prepare
+
+    prepare(settings, "beat")
     from workers.celery_app import configure
 
     open_store(settings)
@@ -78,7 +90,7 @@ def _bootstrap(settings: Settings) -> None:
     from domain.scoring.model_provider import ModelProvider
 
     store = open_store(settings)
-    provider = ModelProvider.from_settings(settings)
+    provider = ModelProvider.from_settings(settings, store.model_versions)
     if provider.registry.current_version() is None:
         _train_first_model(settings, provider.registry)
     bundle = provider.current()

@@ -102,10 +102,8 @@ def redis_acl(name: str, apply_now: bool) -> None:
     """Print (or apply) a Redis ACL user that may read only site NAME's results."""
     import secrets
 
-    import redis
-
     from domain.infra.redis_keys import site_reader_acl
-    from domain.infra.redis_url import resolve_redis_url
+    from domain.infra.redis_url import redis_client, resolve_redis_url
 
     settings = load_settings()
     if open_store(settings).sites.by_slug(name) is None:
@@ -113,7 +111,7 @@ def redis_acl(name: str, apply_now: bool) -> None:
     user, password = f"site-{name}", secrets.token_urlsafe(24)
     rules = ["reset", "on", f">{password}", *site_reader_acl(name)]
     if apply_now:
-        redis.Redis.from_url(resolve_redis_url(settings)).execute_command(  # type: ignore[no-untyped-call]
+        redis_client(resolve_redis_url(settings)).execute_command(  # type: ignore[no-untyped-call]
             "ACL", "SETUSER", user, *rules
         )
         click.echo(f"Created Redis user {user!r}; give the site this password (shown once):")

@@ -196,6 +196,9 @@ class Settings:
     smtp_from: str = field(default="moderation@localhost", metadata=_env("MODERATION_SMTP_FROM"))
     smtp_starttls: bool = field(default=True, metadata=_env("MODERATION_SMTP_STARTTLS"))
 
+    # Metrics: a worker on a node without a web process serves /metrics on this port (0: off)
+    worker_metrics_port: int = field(default=0, metadata=_env("MODERATION_WORKER_METRICS_PORT"))
+
     # Web
     web_workers: int = field(default=2, metadata=_env("MODERATION_WEB_WORKERS"))
     # threads per web worker: a slow client holds one thread, at most for the read timeout
@@ -211,6 +214,13 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'moderation.db').resolve()}"
+
+    @property
+    def effective_web_threads(self) -> int:
+        """Threads per web worker: the setting, or the database's default."""
+        if self.web_threads > 0:
+            return self.web_threads
+        return 4 if self.effective_database_url.startswith("postgresql") else 1
 
     @property
     def effective_models_dir(self) -> Path:

@@ -16,6 +16,7 @@ from service import (
     errors,
     feedback,
     health,
+    metrics,
     moderation_api,
     newsroom_api,
     openapi,
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(feedback.blueprint)
     app.register_blueprint(health.blueprint)
+    metrics.register(app)  # GET /metrics and intake counts
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(moderation_api.blueprint)
     app.register_blueprint(newsroom_api.blueprint)  # reports, appeals, authors' data

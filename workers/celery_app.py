@@ -7,14 +7,14 @@ from datetime import timedelta
 from celery import Celery
 
 from config import Settings
-from domain.infra.redis_url import resolve_redis_url
+from domain.infra.redis_url import celery_broker, resolve_redis_url
 
 app = Celery("moderation", include=["workers.tasks", "workers.consumer", "workers.webhooks"])
 
 
 def configure(settings: Settings) -> Celery:
     """Point the app at Redis and set the beat schedule; called once per process."""
-    url = resolve_redis_url(settings)
+    url, sentinel_options = celery_broker(resolve_redis_url(settings))
     app.conf.update(
         broker_url=url,
         result_backend=None,
@@ -24,7 +24,8 @@ def configure(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue="moderation",
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 3600, "socket_timeout": 5},
+        broker_transport_options={"visibility_timeout": 3600, "socket_timeout": 5,
+                                  **sentinel_options},
         worker_hijack_root_logger=False,
         beat_schedule={
             "sweep": {

@@ -10,6 +10,7 @@ the sweep re-enqueues them.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -21,6 +22,7 @@ from celery.signals import (
     worker_shutdown,
 )
 
+from domain.infra.metrics import metrics, process_exited
 from domain.scoring.score import BatchScorer
 from workers.context import reset_runtime, runtime
 
@@ -70,6 +72,7 @@ class BatchingConsumer:
 
     def _score(self, ids: list[str]) -> None:
         """Score one batch; a failure leaves the comments pending for the sweep."""
+        metrics().batch_size.observe(len(ids))
         try:
             self._scorer.score(ids)
         except Exception:
@@ -114,6 +117,7 @@ def _on_pool_child_start(**_: object) -> None:
 def _on_pool_child_stop(**_: object) -> None:
     """Let the child's consumers finish their batch before it exits."""
     stop_consumers()
+    process_exited(os.getpid())
 
 
 @worker_ready.connect

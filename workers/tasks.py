@@ -7,6 +7,7 @@ each worker process scores them (workers/consumer.py, docs/architecture.md).
 from __future__ import annotations
 
 from domain import training
+from domain.infra.metrics import metrics
 from domain.newsroom.authors import resume_erasures
 from domain.newsroom.retention import apply_retention
 from domain.policies.alerts import check_alerts
@@ -27,8 +28,15 @@ def retrain_if_needed() -> dict[str, object]:
     """Retrain when enough new labels arrived; the gate decides whether the candidate goes live."""
     rt = runtime()
     if not training.needs_retraining(rt):
+        metrics().retrains.labels(outcome="skipped").inc()
         return {"skipped": "too few new labels"}
-    return training.retrain(rt).as_dict()
+    try:
+        report = training.retrain(rt)
+    except Exception:
+        metrics().retrains.labels(outcome="failed").inc()
+        raise
+    metrics().retrains.labels(outcome="promoted" if report.promoted else "rejected").inc()
+    return report.as_dict()
 
 
 @app.task(name="moderation.resume_erasures", acks_late=True)

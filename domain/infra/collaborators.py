@@ -8,7 +8,7 @@ from functools import cached_property
 from redis import Redis
 
 from config import Settings
-from domain.infra.redis_url import resolve_redis_url
+from domain.infra.redis_url import redis_client, resolve_redis_url
 from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
 from domain.policies.inputs import RuleBook
@@ -38,7 +38,7 @@ class Runtime:
     def redis(self) -> Redis:
         """A Redis client with short timeouts, so callers never hang while Redis is away."""
         timeout = self.settings.redis_timeout_seconds
-        return Redis.from_url(
+        return redis_client(
             resolve_redis_url(self.settings),
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
@@ -48,7 +48,7 @@ class Runtime:
     @cached_property
     def blocking_redis(self) -> Redis:
         """A Redis client for blocking reads (the batching consumer waits on BLPOP)."""
-        return Redis.from_url(
+        return redis_client(
             resolve_redis_url(self.settings),
             socket_timeout=30,
             socket_connect_timeout=self.settings.redis_timeout_seconds,
@@ -88,7 +88,7 @@ class Runtime:
     @cached_property
     def models(self) -> ModelProvider:
         """The current model, reloaded when another version is promoted."""
-        return ModelProvider.from_settings(self.settings)
+        return ModelProvider.from_settings(self.settings, self.store.model_versions)
 
     @cached_property
     def languages(self) -> LanguageModelsProvider:

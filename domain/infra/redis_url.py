@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from redis import Redis
+from redis.sentinel import Sentinel
 
 from config import Settings
 
@@ -29,3 +35,65 @@ def resolve_redis_url(settings: Settings) -> str:
         "REDIS_URL is not set and no embedded Redis is running: "
         "start everything with `moderation run`, or set REDIS_URL=redis://host:6379/0"
     )
+
+
+SENTINEL_SCHEME = "redis+sentinel://"
+
+
+@dataclass(frozen=True)
+class SentinelSet:
+    """A Redis Sentinel set named by REDIS_URL=redis+sentinel://[:pw@]h1:26379,h2:26379/master/db."""
+
+    sentinels: tuple[tuple[str, int], ...]
+    master: str
+    db: int = 0
+    password: str | None = None
+
+
+def parse_sentinel_url(url: str) -> SentinelSet | None:
+    """The Sentinel set a REDIS_URL names, or None for a plain redis:// URL."""
+    if not url.startswith(SENTINEL_SCHEME):
+        return None
+    rest = url.removeprefix(SENTINEL_SCHEME)
+    credentials, _, rest = rest.rpartition("@")
+    hosts, _, path = rest.partition("/")
+    master, _, db = path.strip("/").partition("/")
+    if not hosts or not master:
+        raise ValueError("REDIS_URL for Sentinel: redis+sentinel://host:26379[,host:26379]/"
+                         "master-name[/db]")
+    sentinels = tuple(_host_port(item) for item in hosts.split(","))
+    password = unquote(credentials.partition(":")[2]) if credentials else None
+    return SentinelSet(sentinels, master, int(db or 0), password or None)
+
+
+def _host_port(item: str) -> tuple[str, int]:
+    """`host:port` (the port defaults to Sentinel's 26379)."""
+    host, _, port = item.partition(":")
+    return host, int(port or 26379)
+
+
+def redis_client(url: str, **options: Any) -> Redis:
+    """A client for a plain Redis URL, or for the current master of a Sentinel set.
+
+    A Sentinel-managed client asks the sentinels for the master on each new connection, so
+    after a fail-over the next command (after one ConnectionError) reaches the new master.
+    """
+    sentinel_set = parse_sentinel_url(url)
+    if sentinel_set is None:
+        return Redis.from_url(url, **options)
+    timeouts = {k: v for k, v in options.items() if k.startswith("socket_")}
+    sentinel = Sentinel(list(sentinel_set.sentinels), sentinel_kwargs=timeouts)
+    client: Redis = sentinel.master_for(sentinel_set.master, db=sentinel_set.db,
+                                        password=sentinel_set.password, **options)
+    return client
+
+
+def celery_broker(url: str) -> tuple[str, dict[str, Any]]:
+    """Celery's broker URL and transport options for a REDIS_URL (kombu's sentinel:// form)."""
+    sentinel_set = parse_sentinel_url(url)
+    if sentinel_set is None:
+        return url, {}
+    auth = f":{quote(sentinel_set.password)}@" if sentinel_set.password else ""
+    broker = ";".join(f"sentinel://{auth}{host}:{port}/{sentinel_set.db}"
+                      for host, port in sentinel_set.sentinels)
+    return broker, {"master_name": sentinel_set.master}

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import redis
 
 from domain.infra.collaborators import Runtime
+from domain.infra.metrics import metrics
 from domain.publishing import webhooks
 from domain.records import Decision
 
@@ -38,4 +39,13 @@ def deliver(decisions: Sequence[Decision], runtime: Runtime) -> list[int]:
         )
         return []
     webhooks.hand_over(decisions, runtime)
+    count_decisions(decisions)
     return published
+
+
+def count_decisions(decisions: Sequence[Decision]) -> None:
+    """Count published decisions by status, who decided, model version and site."""
+    counter = metrics().decisions
+    for d in decisions:
+        counter.labels(status=d.new_status.value, decided_by=d.decided_by.value,
+                       model_version=d.model_version or "", site=d.site_slug).inc()

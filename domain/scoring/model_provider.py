@@ -18,7 +18,9 @@ from typing import Any
 
 from classifier import ModelBundle, ModelRegistry
 from classifier.registry import ArtifactError, TrainingOptions
+from classifier.version_store import VersionStore
 from config import Settings
+from domain.infra.metrics import metrics
 from domain.scoring.decide import recommended_thresholds
 
 log = logging.getLogger(__name__)
@@ -36,8 +38,9 @@ class ModelProvider:
     """Loads the current model lazily (never at import) and notices when another is promoted."""
 
     def __init__(self, models_dir: Path, poll_seconds: float = 2.0,
-                 options: TrainingOptions | None = None) -> None:
-        self.registry = ModelRegistry(models_dir, options)
+                 options: TrainingOptions | None = None,
+                 store: VersionStore | None = None) -> None:
+        self.registry = ModelRegistry(models_dir, options, store)
         self._poll_seconds = poll_seconds
         self._bundle: ModelBundle | None = None
         self._checked_at = 0.0
@@ -46,11 +49,12 @@ class ModelProvider:
         self._pinned: OrderedDict[str, ModelBundle] = OrderedDict()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ModelProvider:
-        """The provider of an installation: its models folder, poll period and training tier."""
+    def from_settings(cls, settings: Settings, store: VersionStore | None) -> ModelProvider:
+        """The provider of an installation: its version store (the database), its cache
+        folder, poll period and training tier."""
         options = TrainingOptions(embeddings=settings.embeddings,
                                   embedding_model=settings.embedding_model)
-        return cls(settings.effective_models_dir, settings.model_poll_seconds, options)
+        return cls(settings.effective_models_dir, settings.model_poll_seconds, options, store)
 
     def current(self) -> ModelBundle:
         """The current model, training the default on first use if there is none."""
@@ -61,9 +65,19 @@ class ModelProvider:
             self._checked_at = time.monotonic()
             wanted = self.registry.current_version()
             if self._bundle is None or wanted != self._bundle.version:
-                self._bundle = self.registry.ensure_current()
-                log.info("model version %s loaded", self._bundle.version)
+                self._bundle = self._load(wanted)
             return self._bundle
+
+    def _load(self, wanted: str | None) -> ModelBundle:
+        """Load the promoted version (training the first once), counting the outcome."""
+        try:
+            bundle = self.registry.ensure_current()
+        except Exception:
+            metrics().model_loads.labels(version=wanted or "", outcome="failed").inc()
+            raise
+        metrics().model_loads.labels(version=bundle.version, outcome="loaded").inc()
+        log.info("model version %s loaded", bundle.version)
+        return bundle
 
     def version(self, version: str) -> ModelBundle:
         """A saved version: the current model, or an older one (a few kept loaded)."""

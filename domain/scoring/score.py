@@ -9,9 +9,10 @@ import logging
 from collections.abc import Sequence
 
 from domain.infra.collaborators import Runtime
+from domain.infra.metrics import metrics
 from domain.newsroom.reports import apply_reports
 from domain.publishing.deliver import deliver
-from domain.records import Comment, Decision
+from domain.records import Comment, Decision, utcnow
 from domain.scoring.assess import Assessment
 from domain.vocabulary import Status
 
@@ -61,6 +62,7 @@ class BatchScorer:
         ]
         decisions = store.comments.record_verdicts(verdicts, mark_published=self._published)
         self._published = deliver(decisions, self._runtime)
+        _observe_latency(comments, decisions, set(self._published))
         # Readers may have reported a comment while it waited: count them now it is approved.
         approved = [d.comment_id for d in decisions if d.new_status is Status.APPROVED]
         decisions += apply_reports(self._runtime, approved)
@@ -71,6 +73,17 @@ class BatchScorer:
         if self._published:
             self._runtime.store.comments.mark_published(self._published)
             self._published = []
+
+
+def _observe_latency(comments: Sequence[Comment], decisions: Sequence[Decision],
+                     published: set[int]) -> None:
+    """POST -> published verdict, from the comment's stored time (clocks of nodes in NTP sync)."""
+    posted = {c.id: c.created_at for c in comments}
+    now = utcnow()
+    histogram = metrics().verdict_latency
+    for d in decisions:
+        if d.id in published and d.comment_id in posted:
+            histogram.observe(max(0.0, (now - posted[d.comment_id]).total_seconds()))
 
 
 def score_now(comment: Comment, runtime: Runtime) -> Assessment | None:

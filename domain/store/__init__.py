@@ -13,6 +13,7 @@ from domain.store.desk import DeskRepository
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
+from domain.store.model_versions import ModelVersionRepository
 from domain.store.newsroom import AppealRepository, AuthorDataRepository, ReaderReportRepository
 from domain.store.policies import AlertRepository, HistoryRepository, RuleRepository
 from domain.store.reports import ReportRepository
@@ -46,6 +47,7 @@ class Store:
         self.rules = RuleRepository(self.db)
         self.history = HistoryRepository(self.db)
         self.alerts = AlertRepository(self.db)
+        self.model_versions = ModelVersionRepository(self.db)
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration; every process calls this on first use."""

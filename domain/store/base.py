@@ -25,6 +25,17 @@ class Database:
             yield connection
 
     @contextmanager
+    def write_one(self) -> Iterator[Connection]:
+        """A single write statement: on PostgreSQL in autocommit (one round trip instead of
+        BEGIN, statement, COMMIT; the statement is its own transaction, just as durable)."""
+        if self.is_sqlite:
+            with self.write() as connection:
+                yield connection
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+
+    @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction, committed on success and rolled back on any error."""
         with self.engine.connect() as connection:

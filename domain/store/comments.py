@@ -126,7 +126,7 @@ class CommentRepository:
             "created_at": now,
             "enqueued_at": now,
         }
-        with self._db.write() as connection:
+        with self._db.write_one() as connection:
             connection.execute(INSERT_COMMENT, values)
         return Comment(
             id=comment_id,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -296,4 +297,27 @@ alerts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("delivery", JSON),
     Index("ix_alerts_site_created", "site_id", "created_at"),
+)
+
+# Model versions for every node (classifier/registry.py keeps a local folder as their cache):
+# the skops artefact, its sha256 and its metadata, written once per version.
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("metadata", JSON, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("artifact", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The promoted version: one row (id 1) that every process polls, with the promotion history
+# that a rollback walks back.
+current_model = Table(
+    "current_model",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", String(64), ForeignKey("model_versions.version"), nullable=False),
+    Column("history", JSON, nullable=False),
+    Column("promoted_at", DateTime(timezone=True), nullable=False),
 )

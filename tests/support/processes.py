@@ -36,6 +36,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
             "MODERATION_DB_BUSY_TIMEOUT": str(settings.database_busy_timeout_ms),
             "MODERATION_EMBEDDINGS": "1" if settings.embeddings else "0",
             "MODERATION_EMBEDDING_MODEL": settings.embedding_model,
+            "MODERATION_WORKER_METRICS_PORT": str(settings.worker_metrics_port),
             "PYTHONUNBUFFERED": "1",
         }
     )
