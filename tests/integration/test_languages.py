@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import redis
 import requests
 
-from config import Settings
 from domain.infra.collaborators import Runtime
-from service.app import create_app
 from tests.integration.test_pipeline import post
-from tests.support.live_server import serve
-from tests.support.processes import ManagedProcess, start_worker
+from tests.support.processes import ManagedProcess
 from tests.support.streams import read_results
 
 RUSSIAN_INSULT = "Эта статья полная чушь, автор идиот"
@@ -21,21 +15,6 @@ TRANSLITERATED = "eta statya polnaya chush, avtor idiot"
 GERMAN_INSULT = "Du bist ein dummes Arschloch, halt endlich dein Maul, du Idiot"
 GERMAN_CIVIL = "Vielen Dank für den ausführlichen Artikel, die Grafiken sind sehr hilfreich."
 ENGLISH_CIVIL = "Interesting comparison of the two spheres of influence, thanks for the history."
-
-
-@pytest.fixture
-def worker(settings: Settings) -> Iterator[ManagedProcess]:
-    """A real Celery worker process."""
-    process = start_worker(settings)
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def base_url(runtime: Runtime) -> Iterator[str]:
-    """The web app over real HTTP."""
-    with serve(create_app(runtime=runtime)) as url:
-        yield url
 
 
 def _verdicts(runtime: Runtime, base_url: str, key: str, site: str,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -14,8 +13,6 @@ from config import Settings
 from domain import review
 from domain.infra.collaborators import Runtime
 from domain.vocabulary import Role, Status
-from service.app import create_app
-from tests.support.live_server import serve
 from tests.support.processes import ManagedProcess, run_command, settings_env, start_worker
 from tests.support.review import PASSWORD
 from tests.support.streams import read_results
@@ -23,13 +20,6 @@ from tests.support.streams import read_results
 ORDINARY = "Interesting comparison of the two spheres of influence, thanks for the history."
 SPAM = "Check out my channel http://bit.ly/free-money subscribe!!! free iPhone giveaway click here"
 AUTHOR = "jt@example.com"
-
-
-@pytest.fixture
-def base_url(runtime: Runtime) -> Iterator[str]:
-    """The web app over real HTTP."""
-    with serve(create_app(runtime=runtime)) as url:
-        yield url
 
 
 def call(method: str, url: str, key: str, **kwargs: object) -> requests.Response:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 import redis
 import requests
 
@@ -13,29 +11,12 @@ from config import Settings
 from domain.infra import redis_keys
 from domain.infra.collaborators import Runtime
 from domain.scoring.sweep import sweep
-from service.app import create_app
-from tests.support.live_server import serve
-from tests.support.processes import ManagedProcess, results_of_a_worker_run, start_worker
+from tests.support.processes import ManagedProcess, results_of_a_worker_run
 from tests.support.streams import read_results
 
 ORDINARY = "Interesting comparison of the two spheres of influence, thanks for the history."
 SPAM = "Check out my channel http://bit.ly/free-money subscribe!!! free iPhone giveaway click here"
 INSULT = "you are a stupid idiot and a moron, shut up"
-
-
-@pytest.fixture
-def worker(settings: Settings) -> Iterator[ManagedProcess]:
-    """A real Celery worker process on the test Redis and database."""
-    process = start_worker(settings)
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def base_url(runtime: Runtime) -> Iterator[str]:
-    """The web app over real HTTP."""
-    with serve(create_app(runtime=runtime)) as url:
-        yield url
 
 
 def post(base_url: str, key: str, comment: str, article: str = "a1") -> requests.Response:

@@ -7,10 +7,8 @@ each verdict says why in its reasons (the review page shows the same reasons).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import redis
 import requests
 
@@ -19,9 +17,7 @@ from domain.infra.collaborators import Runtime
 from domain.policies.alerts import check_alerts
 from domain.records import Site
 from domain.vocabulary import Status
-from service.app import create_app
-from tests.support.live_server import serve
-from tests.support.processes import ManagedProcess, run_command, start_worker
+from tests.support.processes import ManagedProcess, run_command
 from tests.support.receiver import receiving
 from tests.support.review import add_comment
 from tests.support.smtp import smtp_server
@@ -32,21 +28,6 @@ ORDINARY = "Interesting comparison of the two spheres of influence, thanks for t
 CHENEY = "Dick Cheney's record in Iraq deserves a fair look."
 LIGHTHOUSE = "The Butt of Lewis lighthouse is stunning"
 INSULT = "you are a stupid idiot and a moron, shut up"
-
-
-@pytest.fixture
-def worker(settings: Settings) -> Iterator[ManagedProcess]:
-    """A real Celery worker process on the test Redis and database."""
-    process = start_worker(settings)
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def base_url(runtime: Runtime) -> Iterator[str]:
-    """The web app over real HTTP."""
-    with serve(create_app(runtime=runtime)) as url:
-        yield url
 
 
 def post(base_url: str, key: str, comment: str, **fields: Any) -> str:
