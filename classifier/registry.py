@@ -282,9 +282,13 @@ class ModelRegistry:
         return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
 
     def current_version(self) -> str | None:
-        """The promoted version (the store's pointer, else ``CURRENT``), if any."""
-        if self.store is not None:
-            return self.store.current()
+        """The promoted version (the store's pointer, else ``CURRENT``), if any.
+
+        A folder from before the store keeps answering until ``ensure_current`` hands its
+        version to the store, so an upgraded installation never reads as having no model.
+        """
+        if self.store is not None and (promoted := self.store.current()) is not None:
+            return promoted
         try:
             value = self._current_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
