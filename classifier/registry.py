@@ -282,13 +282,12 @@ class ModelRegistry:
         return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
 
     def current_version(self) -> str | None:
-        """The promoted version (the store's pointer, else ``CURRENT``), if any.
-
-        A folder from before the store keeps answering until ``ensure_current`` hands its
-        version to the store, so an upgraded installation never reads as having no model.
-        """
-        if self.store is not None and (promoted := self.store.current()) is not None:
-            return promoted
+        """The promoted version: the store's pointer, else this folder's ``CURRENT`` (a folder
+        from before the store, which ``ensure_current`` hands over on first use)."""
+        if self.store is not None:
+            promoted = self.store.current()
+            if promoted is not None:
+                return promoted
         try:
             value = self._current_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -361,7 +360,8 @@ class ModelRegistry:
 
     def ensure_current(self, train: Callable[[], ModelBundle] | None = None) -> ModelBundle:
         """Return the current bundle, training + promoting the default once if there is none."""
-        bundle = self.load_current()
+        unshared = self.store is not None and self.store.current() is None
+        bundle = None if unshared else self.load_current()
         if bundle is not None:
             return bundle
         shared = self.store.training_lock() if self.store is not None else None

@@ -29,7 +29,8 @@ from prometheus_client.registry import Collector
 
 from config import Settings
 
-ROOT_VARIABLE = "MODERATION_METRICS_ROOT"  # set by `prepare`, inherited by forked children
+# set by `prepare`, inherited by forked children (not MODERATION_*: Settings warns about those)
+ROOT_VARIABLE = "PROMETHEUS_MULTIPROC_ROOT"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 

@@ -63,7 +63,14 @@ class ModelProvider:
             return bundle
         with self._lock:
             self._checked_at = time.monotonic()
-            wanted = self.registry.current_version()
+            try:
+                wanted = self.registry.current_version()
+            except Exception:
+                if self._bundle is None:
+                    raise
+                log.warning("cannot read the promoted model version; keeping %s",
+                            self._bundle.version, exc_info=True)
+                return self._bundle
             if self._bundle is None or wanted != self._bundle.version:
                 self._bundle = self._load(wanted)
             return self._bundle
