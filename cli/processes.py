@@ -85,6 +85,17 @@ def _train_first_model(settings: Settings, registry: Any) -> None:
         bars.close()
 
 
+def _ensure_language_models(settings: Settings) -> None:
+    """Train the other languages' models now, so the first comment's verdict does not wait."""
+    from domain.scoring.languages import LanguageModelsProvider
+
+    languages = LanguageModelsProvider(settings.effective_models_dir)
+    if languages.registry.current_version() is None:
+        click.echo("Training the German, Portuguese, Chinese and Korean models (a minute or two "
+                   "the first time)...")
+    click.echo(f"Language models {languages.current().version} ready.")
+
+
 def _bootstrap(settings: Settings) -> None:
     """Create the schema, train the first model, and make a first site and admin if none exist."""
     from domain.scoring.model_provider import ModelProvider
@@ -95,6 +106,7 @@ def _bootstrap(settings: Settings) -> None:
         _train_first_model(settings, provider.registry)
     bundle = provider.current()
     click.echo(f"Model {bundle.version} ready.")
+    _ensure_language_models(settings)
     if not store.sites.all():
         site, key = store.sites.create("demo", "Demo site")
         click.echo(f"Created site {site.slug!r}; its API key (shown once): {key}")

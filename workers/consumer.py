@@ -51,6 +51,7 @@ class BatchingConsumer:
         """Load the model first (training it once if needed), then consume until stopped."""
         rt = runtime()
         rt.models.current()
+        rt.languages.current()  # before the first batch, not during it
         self._scorer = BatchScorer(rt)
         log.info("batching consumer ready")
         while not self._stop.is_set():
