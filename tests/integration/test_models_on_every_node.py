@@ -48,8 +48,10 @@ def test_a_version_promoted_on_one_node_is_scored_by_the_other_nodes_worker(
     worker = start_worker(scorer)  # an empty data folder: it must not train a model of its own
     client = redis.Redis.from_url(settings.redis_url or "")
     try:
+        # The other languages' models are trained from the shipped data on each node (not
+        # shared through the database yet): only the English versions are compared here.
         assert [p.name for p in scorer.effective_models_dir.iterdir()
-                if not p.name.startswith(".")] == [old.version]
+                if not p.name.startswith(".") and p.name != "languages"] == [old.version]
         rows = [Label(t, "spam", "import") for t in CAMPAIGN]
         trainer.store.labels.add_many(rows + [Label(t, "ham", "import") for t in REMARKS])
         report = training.retrain(trainer)
@@ -57,7 +59,8 @@ def test_a_version_promoted_on_one_node_is_scored_by_the_other_nodes_worker(
 
         time.sleep(settings.model_poll_seconds * 4)  # the worker polls the database's pointer
         post_comment(trainer, key, PROBE)
-        [verdict] = read_results(client, "planet", 1)
+        # the worker trains its language models before its first batch: give it time
+        [verdict] = read_results(client, "planet", 1, timeout=300)
         assert verdict["model_version"] == report.version
 
         trainer.models.registry.rollback()
