@@ -81,10 +81,17 @@ class Scorer:
         """Each comment's assessment, in order: blocked authors by rule, the rest by their
         language's reader and the sites' policies."""
         models = self._language_models.current()
+        # each site's language policy read once per batch, not once per comment
+        language_policies = {
+            site_id: languages.LanguagePolicy.of(policies.get(site_id, {}))
+            for site_id in {c.site_id for c in comments}
+        }
+        detections = languages.detect(
+            [c.body for c in comments], [language_policies[c.site_id] for c in comments]
+        )
         by_reader: dict[str, list[Comment]] = {}
-        for comment in comments:
-            policy = languages.LanguagePolicy.of(policies.get(comment.site_id, {}))
-            [detection] = languages.detect([comment.body], [policy])
+        for comment, detection in zip(comments, detections, strict=True):
+            policy = language_policies[comment.site_id]
             comment.language = detection.language
             if not comment.author_blocked:
                 reader = languages.reader(detection, policy, models)
@@ -96,7 +103,7 @@ class Scorer:
                 scores = self._score_in_context(bundle, group)
                 assessed = self._judged(group, scores, bundle, policies)
             else:
-                assessed = self._read_other(reader, group, policies, models)
+                assessed = self._read_other(reader, group, policies, language_policies, models)
             for comment, assessment in zip(group, assessed, strict=True):
                 scored[comment.id] = replace(assessment, language=comment.language)
         return [
@@ -106,7 +113,11 @@ class Scorer:
 
     @staticmethod
     def _read_other(
-        reader: str, group: list[Comment], policies: Policies, models: LanguageModels
+        reader: str,
+        group: list[Comment],
+        policies: Policies,
+        language_policies: Mapping[int, languages.LanguagePolicy],
+        models: LanguageModels,
     ) -> list[Assessment]:
         """A covered language's model, or the site's policy for a language no model reads."""
         texts = [c.body for c in group]
@@ -121,7 +132,7 @@ class Scorer:
             ]
         out = []
         for comment, spam in zip(group, models.spam_scores(texts), strict=True):
-            policy = languages.LanguagePolicy.of(policies.get(comment.site_id, {}))
+            policy = language_policies[comment.site_id]
             verdict = languages.policy_verdict(policy, reader, spam, models)
             out.append(Assessment(verdict, Score(spam=spam, toxicity=0.0), models.version))
         return out
