@@ -18,6 +18,7 @@ import numpy as np
 import sklearn
 from skops import io as sio
 
+from classifier.artifact_files import atomic_write, json_default, sha256_of
 from classifier.embeddings import (
     EmbeddingModelMissing,
     SentenceEncoder,
@@ -25,6 +26,7 @@ from classifier.embeddings import (
     shared_encoder,
 )
 from classifier.features import CommentVectorizer
+from classifier.recipe import recipe_fingerprint
 from classifier.scoring import ModelBundle
 from classifier.version_store import VersionStore
 
@@ -36,38 +38,6 @@ TRUSTED_TYPES = ["classifier.features.CommentVectorizer"]
 
 class ArtifactError(RuntimeError):
     """A model artefact is missing, unknown, tampered with or incompatible."""
-
-
-def _sha256(path: Path) -> str:
-    """sha256 hex digest of a file."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write a small text file atomically (tmp file in the same folder + os.replace)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _json_default(obj: object) -> Any:
-    """Make numpy scalars/arrays JSON-serialisable."""
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, tuple | set):
-        return list(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 @dataclass(frozen=True)
@@ -156,11 +126,11 @@ class ModelRegistry:
         sio.dump(payload, tmp)
         os.replace(tmp, folder / MODEL_FILE)
         meta = dict(bundle.metadata)
-        meta["model_sha256"] = _sha256(folder / MODEL_FILE)
+        meta["model_sha256"] = sha256_of(folder / MODEL_FILE)
         meta["model_bytes"] = (folder / MODEL_FILE).stat().st_size
         bundle.metadata.update(model_sha256=meta["model_sha256"], model_bytes=meta["model_bytes"])
-        text = json.dumps(meta, indent=2, default=_json_default)
-        _atomic_write(folder / META_FILE, text)
+        text = json.dumps(meta, indent=2, default=json_default)
+        atomic_write(folder / META_FILE, text)
         if self.store is not None:
             self.store.publish(bundle.version, json.loads(text), meta["model_sha256"],
                                (folder / MODEL_FILE).read_bytes())
@@ -216,7 +186,7 @@ class ModelRegistry:
         path = self.models_dir / version / MODEL_FILE
         if not path.exists():
             raise ArtifactError(f"model file missing for version {version!r}: {path}")
-        digest = _sha256(path)
+        digest = sha256_of(path)
         if digest != meta.get("model_sha256"):
             raise ArtifactError(
                 f"model {version!r} failed its integrity check: sha256 of {path} is {digest}, "
@@ -319,8 +289,8 @@ class ModelRegistry:
         self.models_dir.mkdir(parents=True, exist_ok=True)
         with self._lock(".promote.lock"):
             history = self._history() + [version]
-            _atomic_write(self._history_file, "\n".join(history) + "\n")
-            _atomic_write(self._current_file, version + "\n")
+            atomic_write(self._history_file, "\n".join(history) + "\n")
+            atomic_write(self._current_file, version + "\n")
 
     def rollback(self) -> str:
         """Go back to the previously promoted version and return it."""
@@ -338,8 +308,8 @@ class ModelRegistry:
                 raise ArtifactError("no earlier promoted version to roll back to")
             previous = history[-1]
             self._read_meta(previous)
-            _atomic_write(self._history_file, "\n".join(history) + "\n")
-            _atomic_write(self._current_file, previous + "\n")
+            atomic_write(self._history_file, "\n".join(history) + "\n")
+            atomic_write(self._current_file, previous + "\n")
         return previous
 
     def load_current(self) -> ModelBundle | None:
@@ -395,27 +365,6 @@ class ModelRegistry:
             raise ArtifactError(f"model {version!r} in {self.models_dir} failed its integrity "
                                 "check")
         self.store.publish(version, meta, str(meta["model_sha256"]), artifact)
-
-
-def recipe_fingerprint() -> str:
-    """A hash of the classifier's code and shipped data: equal hashes train equal models."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*")):
-        if (path.is_file() and path.suffix in {".py", ".csv", ".txt", ".json"}
-                and not _other_languages(path.relative_to(package))):
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _other_languages(relative: Path) -> bool:
-    """Files only the other languages' models read (they have their own recipe hash)."""
-    from classifier.languages.data import LANGUAGE_SETS
-
-    parts = relative.parts
-    return parts[0] == "languages" or (
-        parts[0] == "datasets" and len(parts) > 1 and parts[1] in LANGUAGE_SETS.values())
 
 
 def cached_default_models(cache_root: Path) -> Path:

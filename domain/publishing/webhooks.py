@@ -30,7 +30,7 @@ from domain.infra.collaborators import Runtime
 from domain.publishing.publisher import result_payload
 from domain.records import Decision
 from domain.store import Store
-from domain.store.integrations import Delivery
+from domain.store.accounts.integrations import Delivery
 
 log = logging.getLogger(__name__)
 

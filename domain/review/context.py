@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from domain.infra.collaborators import Runtime
 from domain.records import Comment, User, utcnow
 from domain.review.decisions import Invalid, NotFound
-from domain.store.claims import Claim
-from domain.store.context import MAX_NOTE_CHARS, ArticleKey, AuthorKey, AuthorRecord
+from domain.store.review.claims import Claim
+from domain.store.review.context import MAX_NOTE_CHARS, ArticleKey, AuthorKey, AuthorRecord
 from domain.vocabulary import Status
 
 # How long opening or selecting a comment holds it for one moderator.

@@ -15,7 +15,7 @@ from domain.publishing.deliver import publish
 from domain.records import Comment, Decision, Site, User
 from domain.scoring.decide import Thresholds, thresholds_for
 from domain.store.labels import Label
-from domain.store.review_queue import UNDO_REASON, Applied, Change
+from domain.store.review.review_queue import UNDO_REASON, Applied, Change
 from domain.vocabulary import AXES, Status
 
 # Why a moderator rejected (or, rarely, approved) a comment; also what it teaches the models.

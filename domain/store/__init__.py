@@ -5,22 +5,22 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from domain.store import migrations
+from domain.store.accounts.integrations import WebhookRepository
+from domain.store.accounts.sessions import SessionRepository
+from domain.store.accounts.sites import SiteError, SiteRepository
+from domain.store.accounts.users import UserError, UserRepository
 from domain.store.base import Database
-from domain.store.claims import ClaimRepository
 from domain.store.comments import CommentRepository, ScoredVerdict
-from domain.store.context import ContextRepository
-from domain.store.desk import DeskRepository
 from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
-from domain.store.integrations import WebhookRepository
 from domain.store.labels import Label, LabelRepository
 from domain.store.model_versions import ModelVersionRepository
 from domain.store.newsroom import AppealRepository, AuthorDataRepository, ReaderReportRepository
 from domain.store.policies import AlertRepository, HistoryRepository, RuleRepository
-from domain.store.reports import ReportRepository
-from domain.store.review_queue import ModerationRepository
-from domain.store.sessions import SessionRepository
-from domain.store.sites import SiteError, SiteRepository
-from domain.store.users import UserError, UserRepository
+from domain.store.review.claims import ClaimRepository
+from domain.store.review.context import ContextRepository
+from domain.store.review.desk import DeskRepository
+from domain.store.review.reports import ReportRepository
+from domain.store.review.review_queue import ModerationRepository
 
 __all__ = ["Label", "ScoredVerdict", "SiteError", "Store", "UserError"]
 

@@ -10,7 +10,7 @@ from statistics import median
 from flask import Blueprint, render_template
 
 from domain.policies.precheck import nudge_counts
-from domain.store.desk import OUTCOMES, DeskRow, HourCounts
+from domain.store.review.desk import OUTCOMES, DeskRow, HourCounts
 from service.context import current_runtime
 from service.review.auth import login_required, user
 

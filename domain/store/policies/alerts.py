@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from domain.records import utcnow
+from domain.store.accounts.sites import visible_to
 from domain.store.base import Database, as_utc
-from domain.store.sites import visible_to
 from domain.store.tables import alerts, comments, decisions, sites
 from domain.vocabulary import Event, Status
 

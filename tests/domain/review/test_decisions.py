@@ -14,8 +14,8 @@ from domain.infra.collaborators import Runtime
 from domain.records import Site, utcnow
 from domain.review.decisions import Conflict, Invalid, NotFound
 from domain.scoring.score import score_comments
-from domain.store.reports import AuditFilter
-from domain.store.review_queue import QueueFilter
+from domain.store.review.reports import AuditFilter
+from domain.store.review.review_queue import QueueFilter
 from domain.vocabulary import Role, Status
 from tests.support.review import add_comment, add_user, models_dir, results  # noqa: F401
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 
 from domain.records import Decision, utcnow
+from domain.store.accounts.sites import SiteError
 from domain.store.base import Database, as_utc
 from domain.store.rows import decision_from_row, decisions_query
-from domain.store.sites import SiteError
 from domain.store.tables import decisions, sites, webhook_deliveries
 
 

@@ -1,6 +1,6 @@
 """The review queue's SQL: listing and filtering, moderator decisions, undo, blocked authors.
 
-The audit log and the dashboard's statistics live in ``domain.store.reports``.
+The audit log and the dashboard's statistics live in ``domain.store.review.reports``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from domain.records import Comment, Decision, utcnow
+from domain.store.accounts.sites import visible_to
 from domain.store.base import Database
 from domain.store.newsroom.appeals import appealed_condition
 from domain.store.newsroom.reader_reports import reported_condition
@@ -34,7 +35,6 @@ from domain.store.rows import (
     decision_from_row,
     decisions_query,
 )
-from domain.store.sites import visible_to
 from domain.store.tables import blocked_authors, comments, decisions, sites
 from domain.vocabulary import DecidedBy, Event, Status
 

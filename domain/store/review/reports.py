@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from domain.records import Decision, utcnow
+from domain.store.accounts.sites import visible_to
 from domain.store.base import Database
 from domain.store.rows import decision_from_row, decisions_query
-from domain.store.sites import visible_to
 from domain.store.tables import comments, decisions, sites, users
 from domain.vocabulary import DecidedBy, Event, Status
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from domain.records import utcnow
+from domain.store.accounts.sites import visible_to
 from domain.store.base import Database, as_utc
-from domain.store.sites import visible_to
 from domain.store.tables import comments, decisions, sites
 from domain.vocabulary import DecidedBy, Event, Status
 

@@ -9,9 +9,9 @@ from sqlalchemy import delete, insert, select
 
 from domain.infra import credentials
 from domain.records import User, utcnow
+from domain.store.accounts.users import end_sessions, user_from_row
 from domain.store.base import Database
 from domain.store.tables import review_sessions, users
-from domain.store.users import end_sessions, user_from_row
 
 # A session older than this must log in again, even if the browser stayed open.
 SESSION_MAX_AGE = timedelta(hours=12)

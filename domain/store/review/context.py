@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, tuple_
 
 from domain.records import Comment, Decision, utcnow
+from domain.store.accounts.sites import visible_to
 from domain.store.base import Database, as_utc
 from domain.store.rows import COMMENT_COLUMNS, comment_from_row, decision_from_row, decisions_query
-from domain.store.sites import visible_to
 from domain.store.tables import author_notes, blocked_authors, comments, decisions, sites, users
 from domain.vocabulary import Status
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.store import Store
-from domain.store.review_queue import Change
+from domain.store.review.review_queue import Change
 from domain.vocabulary import Role, Status
 from tests.domain.store.test_store import SUBMISSION, verdict_for
 

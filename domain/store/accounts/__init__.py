@@ -1,0 +1,1 @@
+"""Who uses the service: sites and their keys, moderators, their sessions, sites' integrations."""

@@ -1,0 +1,1 @@
+"""The review desk's SQL: the queue and decisions, claims, context, desk numbers, audit log."""
