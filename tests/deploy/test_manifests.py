@@ -19,7 +19,27 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 KUBERNETES = DEPLOY / "kubernetes"
 KUBERNETES_VERSION = "1.30.0"  # the oldest release these manifests promise to work on
 CLUSTER_SCOPED = {"Namespace"}
-SCALED_OBJECT = KUBERNETES / "schemas" / "keda-scaledobject-v1alpha1.json"
+KEDA_CRD = KUBERNETES / "schemas" / "keda.sh_scaledobjects.yaml"  # KEDA's own, unchanged
+
+
+def keda_schema(version: str) -> dict[str, Any]:
+    """The openAPIV3Schema of KEDA's ScaledObject CRD at ``version``, made strict."""
+    crd = yaml.safe_load(KEDA_CRD.read_text())
+    [served] = [v for v in crd["spec"]["versions"] if v["name"] == version]
+    return strict(served["schema"]["openAPIV3Schema"])
+
+
+def strict(schema: dict[str, Any]) -> dict[str, Any]:
+    """Undeclared fields become errors (Kubernetes would prune them silently)."""
+    out = dict(schema)
+    if "properties" in out:
+        out["properties"] = {k: strict(v) for k, v in out["properties"].items()}
+        out.setdefault("additionalProperties", False)
+    if isinstance(out.get("items"), dict):
+        out["items"] = strict(out["items"])
+    if isinstance(out.get("additionalProperties"), dict):
+        out["additionalProperties"] = strict(out["additionalProperties"])
+    return out
 
 
 def render() -> list[dict[str, Any]]:
@@ -55,7 +75,7 @@ def by_name(documents: list[dict[str, Any]], kind: str, name: str) -> dict[str, 
 @pytest.mark.parametrize("doc", render(), ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
 def test_every_resource_passes_its_schema(doc: dict[str, Any]) -> None:
     if doc["apiVersion"].startswith("keda.sh/"):
-        jsonschema.validate(doc, json.loads(SCALED_OBJECT.read_text()))
+        jsonschema.validate(doc, keda_schema(doc["apiVersion"].split("/")[1]))
     else:  # strict: a misspelt field fails instead of being ignored
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
 
@@ -71,6 +91,17 @@ def test_a_misspelt_field_is_caught() -> None:
     web["spec"]["replica"] = 2
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(web, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("maxReplicas", 10),  # KEDA says maxReplicaCount
+    ("pollingInterval", "5"),  # an integer in KEDA's CRD
+])
+def test_keda_crd_catches_a_misspelt_or_mistyped_field(field: str, value: object) -> None:
+    scaled = by_name(render(), "ScaledObject", "moderation-worker")
+    scaled["spec"][field] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(scaled, keda_schema("v1alpha1"))
 
 
 def test_the_shape_web_probes_one_beat_workers_scaled_on_the_pending_queue() -> None:
