@@ -46,6 +46,21 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Reader:
+    """How one group of comments is read: the model's verdict on a score under a (section's)
+    policy, and how texts are scored again (an allow rule's masked text). English, each
+    language with its own model, and languages no model covers each have one."""
+
+    verdict: Callable[[Case, Mapping[str, Any], Score], Verdict]
+    rescore: Callable[[list[str]], list[Score]]
+
+
+def english_reader(bundle: ModelBundle) -> Reader:
+    """The English model's reader: its scores under the site's or its recommended lines."""
+    return Reader(lambda _case, policy, score: model_verdict(policy, score, bundle), bundle.score)
+
+
+@dataclass(frozen=True)
 class Judgement:
     """The verdict, the rules that matched and why the comment is held (if it is)."""
 
@@ -67,30 +82,31 @@ class Judgement:
 
 def judge(
     cases: Sequence[Case],
-    bundle: ModelBundle,
+    reader: Reader,
     rulesets: Mapping[int, RuleSet],
     histories: Mapping[tuple[int, str], AuthorHistory],
-    rescore: Callable[[list[str]], list[Score]],
 ) -> list[Judgement]:
-    """Judge a batch; texts an allow rule forgives are scored again in one batch."""
-    firsts = [_first(case, bundle, rulesets.get(case.site_id, EMPTY_RULES)) for case in cases]
+    """Judge a batch read by one reader; texts an allow rule forgives are scored again at once."""
+    firsts = [_first(case, reader, rulesets.get(case.site_id, EMPTY_RULES)) for case in cases]
     forgiven = [i for i, (_, _, _, masked) in enumerate(firsts) if masked is not None]
-    rescored = dict(zip(forgiven, rescore([firsts[i][3] or "" for i in forgiven]), strict=True))
+    rescored = dict(
+        zip(forgiven, reader.rescore([firsts[i][3] or "" for i in forgiven]), strict=True)
+    )
     judgements = []
     for index, (case, (policy, verdict, matches, _)) in enumerate(zip(cases, firsts, strict=True)):
         if index in rescored:
-            verdict = _allowed(verdict, model_verdict(policy, rescored[index], bundle), matches)
+            verdict = _allowed(verdict, reader.verdict(case, policy, rescored[index]), matches)
         history = histories.get((case.site_id, case.email or ""), NO_HISTORY)
         judgements.append(_finish(policy, verdict, matches, history))
     return judgements
 
 
 def _first(
-    case: Case, bundle: ModelBundle, rules: RuleSet
+    case: Case, reader: Reader, rules: RuleSet
 ) -> tuple[Mapping[str, Any], Verdict, tuple[Match, ...], str | None]:
     """The section's policy, the verdict of rules and model, the matches, and a text to rescore."""
     policy = premoderation.section_policy(case.site_policy, case.section)
-    model = model_verdict(policy, case.score, bundle)
+    model = reader.verdict(case, policy, case.score)
     matches = tuple(rules.match(case.text, case.email, case.ip)) if rules else ()
     deciding = [m for m in matches if m.rule.action is not Action.ALLOW]
     if deciding:

@@ -23,7 +23,7 @@ from domain.intake.validate import validate_submission
 from domain.newsroom.statements import explanation
 from domain.policies import premoderation
 from domain.policies.inputs import histories_for
-from domain.policies.judge import Case, Judgement, judge
+from domain.policies.judge import Case, Judgement, english_reader, judge
 from domain.policies.rules import Action
 from domain.records import Site, Submission, utcnow
 from domain.vocabulary import AXES, Status
@@ -66,8 +66,8 @@ def check(site: Site, body: Mapping[str, object], runtime: Runtime) -> CheckResu
     score = score_text(bundle, submission.comment)
     case = Case(site.id, site.policy, submission.section, submission.comment, submission.email,
                 submission.author_ip, score)
-    [judgement] = judge([case], bundle, runtime.rulebook.for_sites([site.id]),
-                        histories_for([case], runtime.store.history), bundle.score)
+    [judgement] = judge([case], english_reader(bundle), runtime.rulebook.for_sites([site.id]),
+                        histories_for([case], runtime.store.history))
     policy = premoderation.section_policy(site.policy, submission.section)
     answer = _answer(judgement, score, policy, result.errors)
     count_check(runtime, site.slug, warned=not answer.ok)

@@ -19,7 +19,7 @@ from typing import Any
 from classifier import ModelBundle, Score
 from classifier.languages import LanguageModels
 from domain.policies.inputs import RuleBook, histories_for
-from domain.policies.judge import Case, judge
+from domain.policies.judge import Case, Reader, english_reader, judge
 from domain.records import Comment, Verdict
 from domain.scoring import languages
 from domain.scoring.article_context import ArticleContexts
@@ -98,12 +98,8 @@ class Scorer:
                 by_reader.setdefault(reader, []).append(comment)
         scored: dict[str, Assessment] = {}
         for reader, group in by_reader.items():
-            if reader == languages.ENGLISH:
-                bundle = self._models.current()
-                scores = self._score_in_context(bundle, group)
-                assessed = self._judged(group, scores, bundle, policies)
-            else:
-                assessed = self._read_other(reader, group, policies, language_policies, models)
+            scores, how, version = self._read(reader, group, language_policies, models)
+            assessed = self._judged(group, scores, how, version, policies)
             for comment, assessment in zip(group, assessed, strict=True):
                 scored[comment.id] = replace(assessment, language=comment.language)
         return [
@@ -111,40 +107,48 @@ class Scorer:
             for c in comments
         ]
 
-    @staticmethod
-    def _read_other(
+    def _read(
+        self,
         reader: str,
         group: list[Comment],
-        policies: Policies,
         language_policies: Mapping[int, languages.LanguagePolicy],
         models: LanguageModels,
-    ) -> list[Assessment]:
-        """A covered language's model, or the site's policy for a language no model reads."""
-        texts = [c.body for c in group]
+    ) -> tuple[list[Score], Reader, str]:
+        """A group's scores, how its verdicts are read, and the version that read them: the
+        English model, a covered language's model, or the site's policy for any other."""
+        if reader == languages.ENGLISH:
+            bundle = self._models.current()
+            return self._score_in_context(bundle, group), english_reader(bundle), bundle.version
         if models.covers(reader):
-            return [
-                Assessment(
-                    languages.language_verdict(policies.get(c.site_id, {}), reader, s, models),
-                    s,
-                    models.version,
-                )
-                for c, s in zip(group, models.score(texts, reader), strict=True)
-            ]
-        out = []
-        for comment, spam in zip(group, models.spam_scores(texts), strict=True):
-            policy = language_policies[comment.site_id]
-            verdict = languages.policy_verdict(policy, reader, spam, models)
-            out.append(Assessment(verdict, Score(spam=spam, toxicity=0.0), models.version))
-        return out
+            how = Reader(
+                lambda _case, policy, score: languages.language_verdict(
+                    policy, reader, score, models
+                ),
+                lambda texts: models.score(texts, reader),
+            )
+            return how.rescore([c.body for c in group]), how, models.version
+
+        def spam_only(texts: list[str]) -> list[Score]:
+            return [Score(spam=spam, toxicity=0.0) for spam in models.spam_scores(texts)]
+
+        how = Reader(
+            lambda case, _policy, score: languages.policy_verdict(
+                language_policies[case.site_id], reader, score.spam, models
+            ),
+            spam_only,
+        )
+        return spam_only([c.body for c in group]), how, models.version
 
     def _judged(
         self,
         comments: list[Comment],
         scores: list[Score],
-        bundle: ModelBundle,
+        reader: Reader,
+        version: str,
         policies: Policies,
     ) -> list[Assessment]:
-        """The sites' policies (rules, sections, reputation, pre-moderation) on the scores."""
+        """The sites' policies (rules, sections, reputation, pre-moderation) on the scores,
+        whichever language the comments are in."""
         cases = [
             Case(c.site_id, policies.get(c.site_id, {}), c.section, c.body, c.email,
                  c.author_ip, score)
@@ -152,9 +156,9 @@ class Scorer:
         ]
         rulesets = self._rulebook.for_sites({c.site_id for c in comments})
         histories = histories_for(cases, self._history)
-        judgements = judge(cases, bundle, rulesets, histories, bundle.score)
+        judgements = judge(cases, reader, rulesets, histories)
         return [
-            Assessment(j.verdict, score, bundle.version, j.rule_spans())
+            Assessment(j.verdict, score, version, j.rule_spans())
             for score, j in zip(scores, judgements, strict=True)
         ]
 
