@@ -37,8 +37,9 @@ def report(comment_id: str) -> Response:
         return json_response({"errors": errors}, 422)
     if _own_comment(site, comment_id) is None:
         return _not_found()
+    runtime = current_runtime()
     try:
-        count = file_report(current_runtime(), site, comment_id[:64], notice)
+        count = file_report(runtime.store, runtime.publishing, site, comment_id[:64], notice)
     except ReportRejected:
         return error_response(
             429,
@@ -58,7 +59,7 @@ def appeal(comment_id: str) -> Response:
     if comment is None:
         return _not_found()
     try:
-        filed = file_appeal(current_runtime(), site, comment.id, body.get("message"))
+        filed = file_appeal(current_runtime().store, site, comment.id, body.get("message"))
     except AppealRefused as refused:
         if refused.code == "invalid":
             return json_response({"errors": {"message": [str(refused)]}}, 422)

@@ -19,7 +19,8 @@ from workers.context import runtime
 @app.task(name="moderation.sweep", acks_late=True)
 def sweep() -> dict[str, int]:
     """Re-enqueue comments pending too long and re-publish unpublished results."""
-    report = sweep_comments(runtime())
+    rt = runtime()
+    report = sweep_comments(rt.store, rt.queue, rt.publishing, rt.settings.pending_grace_seconds)
     return {"requeued": len(report.requeued), "republished": report.republished}
 
 

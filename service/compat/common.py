@@ -75,7 +75,7 @@ def record(
     )
     if accepted.comment is None:
         return _refused(site, submission.comment, accepted.admission, runtime)
-    assessment = score_now(accepted.comment, runtime)
+    assessment = score_now(accepted.comment, runtime.store, runtime.scorer, runtime.publishing)
     if assessment is None:  # a worker decided it first (the sweep): answer its verdict
         return _answered_by(site, submission.comment, accepted.comment.id, runtime)
     return Checked(
