@@ -93,7 +93,7 @@ def export() -> Response:
     email = _email()
     if email is None:
         return _email_missing()
-    return json_response(export_author(current_runtime(), site, email))
+    return json_response(export_author(current_runtime().store, site, email))
 
 
 @blueprint.delete("/authors")
@@ -103,7 +103,7 @@ def erase() -> Response:
     email = _email()
     if email is None:
         return _email_missing()
-    job = erase_author(current_runtime(), site, email, requested_by="api")
+    job = erase_author(current_runtime().store, site, email, requested_by="api")
     return json_response(
         {"erasure_id": job.id, "status": job.status, "comments_erased": job.comments_erased}
     )

@@ -43,13 +43,13 @@ def retrain_if_needed() -> dict[str, object]:
 @app.task(name="moderation.resume_erasures", acks_late=True)
 def resume_unfinished_erasures() -> dict[str, int]:
     """Finish authors' erasures that an interrupted process left running."""
-    return {str(job.id): job.comments_erased for job in resume_erasures(runtime())}
+    return {str(job.id): job.comments_erased for job in resume_erasures(runtime().store)}
 
 
 @app.task(name="moderation.apply_retention", acks_late=True)
 def retention() -> dict[str, dict[str, int]]:
     """Purge what each site's retention policy no longer allows to keep."""
-    return apply_retention(runtime())
+    return apply_retention(runtime().store)
 
 
 @app.task(name="moderation.check_alerts", acks_late=True)
