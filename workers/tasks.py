@@ -28,11 +28,12 @@ def sweep() -> dict[str, int]:
 def retrain_if_needed() -> dict[str, object]:
     """Retrain when enough new labels arrived; the gate decides whether the candidate goes live."""
     rt = runtime()
-    if not training.needs_retraining(rt):
+    registry = rt.models.registry
+    if not training.needs_retraining(rt.store, registry, rt.settings.retrain_min_new_labels):
         metrics().retrains.labels(outcome="skipped").inc()
         return {"skipped": "too few new labels"}
     try:
-        report = training.retrain(rt)
+        report = training.retrain(rt.store, registry)
     except Exception:
         metrics().retrains.labels(outcome="failed").inc()
         raise
