@@ -1,4 +1,9 @@
-"""Everything a process needs to do its work, built once from the settings."""
+"""Everything a process needs to do its work, built once from the settings.
+
+``Runtime`` is the composition root: the web app (service/context.py), the workers
+(workers/context.py), the CLI, the benchmarks and the tests build one per process and hand
+each domain function the collaborators it uses. No module of ``domain/`` takes a Runtime.
+"""
 
 from __future__ import annotations
 
