@@ -58,7 +58,8 @@ def score_comment_batch(requests: list[SimpleRequest]) -> None:
     """Score one flush of `score_comment` messages with the consumer's BatchScorer."""
     global _scorer
     if _scorer is None:
-        _scorer = BatchScorer(runtime())
+        rt = runtime()
+        _scorer = BatchScorer(rt.store, rt.scorer, rt.publishing)
     _scorer.score([str(request.args[0]) for request in requests])
 
 

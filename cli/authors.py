@@ -5,22 +5,20 @@ from __future__ import annotations
 import click
 import orjson
 
-from cli.context import load_settings
-from domain.infra.collaborators import Runtime
+from cli.context import load_settings, open_store
 from domain.newsroom.authors import BATCH_SIZE, erase_author, export_author, resume_erasures
 from domain.records import Site
+from domain.store import Store
 
 
-def _runtime() -> Runtime:
-    """A runtime over a migrated store (every command upgrades the schema first)."""
-    runtime = Runtime(load_settings())
-    runtime.store.migrate()
-    return runtime
+def _store() -> Store:
+    """The migrated store (every command upgrades the schema first)."""
+    return open_store(load_settings())
 
 
-def _site(runtime: Runtime, slug: str) -> Site:
+def _site(store: Store, slug: str) -> Site:
     """The site named on the command line."""
-    site = runtime.store.sites.by_slug(slug)
+    site = store.sites.by_slug(slug)
     if site is None:
         raise click.ClickException(f"no site named {slug!r}")
     return site
@@ -36,8 +34,8 @@ def authors() -> None:
 @click.argument("email")
 def export(site: str, email: str) -> None:
     """Print every comment, decision, report, appeal and label of EMAIL on SITE as JSON."""
-    runtime = _runtime()
-    data = export_author(runtime, _site(runtime, site), email)
+    store = _store()
+    data = export_author(store, _site(store, site), email)
     click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
 
 
@@ -54,12 +52,12 @@ def export(site: str, email: str) -> None:
 )
 def erase(site: str, email: str, batch_size: int, pause_ms: int) -> None:
     """Erase EMAIL's texts, names, emails and IPs on SITE; finish interrupted erasures first."""
-    runtime = _runtime()
-    target = _site(runtime, site)
-    for job in resume_erasures(runtime):
+    store = _store()
+    target = _site(store, site)
+    for job in resume_erasures(store):
         click.echo(f"resumed erasure {job.id}: {job.comments_erased} comment(s) erased")
     job = erase_author(
-        runtime,
+        store,
         target,
         email,
         "cli",
@@ -73,5 +71,5 @@ def erase(site: str, email: str, batch_size: int, pause_ms: int) -> None:
 @authors.command("resume")
 def resume() -> None:
     """Finish erasures an interrupted process left running (beat does this too)."""
-    for job in resume_erasures(_runtime()):
+    for job in resume_erasures(_store()):
         click.echo(f"resumed erasure {job.id}: {job.comments_erased} comment(s) erased")

@@ -190,7 +190,8 @@ def promote(version: str) -> None:
     from domain import training
 
     try:
-        carried = training.promote(_runtime(), version)
+        runtime = _runtime()
+        carried = training.promote(runtime.store, runtime.models.registry, version)
     except ArtifactError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Version {version} is now current.")
@@ -204,7 +205,8 @@ def rollback() -> None:
     from domain import training
 
     try:
-        version, carried = training.rollback(_runtime())
+        runtime = _runtime()
+        version, carried = training.rollback(runtime.store, runtime.models.registry)
     except ArtifactError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Rolled back; version {version} is now current.")
@@ -233,7 +235,8 @@ def retrain(as_json: bool) -> None:
     from domain import training
 
     progress = TrainingProgress(enabled=not as_json)
-    report = training.retrain(_runtime(), progress=progress)
+    runtime = _runtime()
+    report = training.retrain(runtime.store, runtime.models.registry, progress=progress)
     progress.close()
     if as_json:
         click.echo(json.dumps(report.as_dict(), sort_keys=True, default=str))
@@ -257,7 +260,8 @@ def retrain_languages() -> None:
     """Refit the other languages' models that have moderators' labels; gate each, promote or not."""
     from domain.training.languages import retrain_languages as run
 
-    report = run(_runtime())
+    runtime = _runtime()
+    report = run(runtime.store, runtime.languages)
     if report is None:
         click.echo("No labels of comments in German, Portuguese, Chinese or Korean yet.")
         return

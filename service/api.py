@@ -102,7 +102,9 @@ def create_comment() -> Response:
         site,
         submission,
         runtime.abuse,
-        lambda comment_id: submit_comment(site, submission, runtime, comment_id, trap),
+        lambda comment_id: submit_comment(
+            site, submission, runtime.store, runtime.queue, runtime.publishing, comment_id, trap
+        ),
     )
     if accepted.comment is None:
         return refusal_response(accepted.admission)

@@ -80,7 +80,8 @@ def queue() -> Response:
     me = _user()
     lines = {}
     if wanted.sort == "uncertainty":
-        lines = review.flag_lines(runtime, runtime.store.moderation.site_ids(me.site_slugs))
+        site_ids = runtime.store.moderation.site_ids(me.site_slugs)
+        lines = review.flag_lines(runtime.store, runtime.models, site_ids)
     page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
     return json_response(
         {
@@ -116,7 +117,13 @@ def decide(comment_id: str) -> Response:
     expected = Status(expected_text) if expected_text else None
     try:
         decision = review.moderate(
-            runtime, _user(), comment_id[:64], new_status, reason, expected
+            runtime.store,
+            runtime.publishing,
+            _user(),
+            comment_id[:64],
+            new_status,
+            reason,
+            expected,
         )
     except review.NotFound:
         return _not_found()

@@ -37,8 +37,9 @@ def report(comment_id: str) -> Response:
         return json_response({"errors": errors}, 422)
     if _own_comment(site, comment_id) is None:
         return _not_found()
+    runtime = current_runtime()
     try:
-        count = file_report(current_runtime(), site, comment_id[:64], notice)
+        count = file_report(runtime.store, runtime.publishing, site, comment_id[:64], notice)
     except ReportRejected:
         return error_response(
             429,
@@ -58,7 +59,7 @@ def appeal(comment_id: str) -> Response:
     if comment is None:
         return _not_found()
     try:
-        filed = file_appeal(current_runtime(), site, comment.id, body.get("message"))
+        filed = file_appeal(current_runtime().store, site, comment.id, body.get("message"))
     except AppealRefused as refused:
         if refused.code == "invalid":
             return json_response({"errors": {"message": [str(refused)]}}, 422)
@@ -92,7 +93,7 @@ def export() -> Response:
     email = _email()
     if email is None:
         return _email_missing()
-    return json_response(export_author(current_runtime(), site, email))
+    return json_response(export_author(current_runtime().store, site, email))
 
 
 @blueprint.delete("/authors")
@@ -102,7 +103,7 @@ def erase() -> Response:
     email = _email()
     if email is None:
         return _email_missing()
-    job = erase_author(current_runtime(), site, email, requested_by="api")
+    job = erase_author(current_runtime().store, site, email, requested_by="api")
     return json_response(
         {"erasure_id": job.id, "status": job.status, "comments_erased": job.comments_erased}
     )

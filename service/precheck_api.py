@@ -16,4 +16,9 @@ blueprint = Blueprint("precheck", __name__, url_prefix="/api/v1")
 def check_comment() -> Response:
     """Would this comment be held or rejected, and why; stores nothing, always 200 once signed."""
     site = authenticate_site()
-    return json_response(check(site, parse_body(), current_runtime()).as_dict())
+    body = parse_body()
+    runtime = current_runtime()
+    answer = check(
+        site, body, runtime.models, runtime.rulebook, runtime.store.history, runtime.redis
+    )
+    return json_response(answer.as_dict())

@@ -52,7 +52,7 @@ class BatchingConsumer:
         rt = runtime()
         rt.models.current()
         rt.languages.current()  # before the first batch, not during it
-        self._scorer = BatchScorer(rt)
+        self._scorer = BatchScorer(rt.store, rt.scorer, rt.publishing)
         log.info("batching consumer ready")
         while not self._stop.is_set():
             try:

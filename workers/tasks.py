@@ -19,7 +19,8 @@ from workers.context import runtime
 @app.task(name="moderation.sweep", acks_late=True)
 def sweep() -> dict[str, int]:
     """Re-enqueue comments pending too long and re-publish unpublished results."""
-    report = sweep_comments(runtime())
+    rt = runtime()
+    report = sweep_comments(rt.store, rt.queue, rt.publishing, rt.settings.pending_grace_seconds)
     return {"requeued": len(report.requeued), "republished": report.republished}
 
 
@@ -27,11 +28,12 @@ def sweep() -> dict[str, int]:
 def retrain_if_needed() -> dict[str, object]:
     """Retrain when enough new labels arrived; the gate decides whether the candidate goes live."""
     rt = runtime()
-    if not training.needs_retraining(rt):
+    registry = rt.models.registry
+    if not training.needs_retraining(rt.store, registry, rt.settings.retrain_min_new_labels):
         metrics().retrains.labels(outcome="skipped").inc()
         return {"skipped": "too few new labels"}
     try:
-        report = training.retrain(rt)
+        report = training.retrain(rt.store, registry)
     except Exception:
         metrics().retrains.labels(outcome="failed").inc()
         raise
@@ -42,13 +44,13 @@ def retrain_if_needed() -> dict[str, object]:
 @app.task(name="moderation.resume_erasures", acks_late=True)
 def resume_unfinished_erasures() -> dict[str, int]:
     """Finish authors' erasures that an interrupted process left running."""
-    return {str(job.id): job.comments_erased for job in resume_erasures(runtime())}
+    return {str(job.id): job.comments_erased for job in resume_erasures(runtime().store)}
 
 
 @app.task(name="moderation.apply_retention", acks_late=True)
 def retention() -> dict[str, dict[str, int]]:
     """Purge what each site's retention policy no longer allows to keep."""
-    return apply_retention(runtime())
+    return apply_retention(runtime().store)
 
 
 @app.task(name="moderation.check_alerts", acks_late=True)

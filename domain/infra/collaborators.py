@@ -1,4 +1,9 @@
-"""Everything a process needs to do its work, built once from the settings."""
+"""Everything a process needs to do its work, built once from the settings.
+
+``Runtime`` is the composition root: the web app (service/context.py), the workers
+(workers/context.py), the CLI, the benchmarks and the tests build one per process and hand
+each domain function the collaborators it uses. No module of ``domain/`` takes a Runtime.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from domain.infra.redis_url import redis_client, resolve_redis_url
 from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
 from domain.policies.inputs import RuleBook
+from domain.publishing.deliver import Publishing
 from domain.publishing.publisher import RedisPublisher
 from domain.scoring.article_context import ArticleContexts
 from domain.scoring.assess import Scorer
@@ -63,6 +69,11 @@ class Runtime:
             stream_maxlen=self.settings.results_stream_maxlen,
             guard_ttl_seconds=self.settings.publish_guard_ttl_seconds,
         )
+
+    @property
+    def publishing(self) -> Publishing:
+        """What publishing decisions needs: the store, the publisher and the Redis client above."""
+        return Publishing(self.store, self.publisher, self.redis)
 
     @cached_property
     def queue(self) -> PendingQueue:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from domain.infra.collaborators import Runtime
 from domain.intake.admission import AbuseGuard, Admission
-from domain.publishing.deliver import publish
+from domain.intake.pending_queue import PendingQueue
+from domain.publishing.deliver import Publishing, publish
 from domain.records import Comment, Site, Submission
 from domain.scoring.decide import rule_decision
+from domain.store import Store
 from domain.store.comments import new_comment_id
 
 
@@ -48,7 +49,9 @@ def admit_and_store(
 def submit_comment(
     site: Site,
     submission: Submission,
-    runtime: Runtime,
+    store: Store,
+    queue: PendingQueue,
+    publishing: Publishing,
     comment_id: str | None = None,
     rule_reason: str | None = None,
 ) -> Comment:
@@ -57,12 +60,12 @@ def submit_comment(
     A comment caught by a rule (an opted-in form trap) is rejected at once, without scoring,
     and its verdict is published like any other.
     """
-    comment = runtime.store.comments.add(site, submission, comment_id)
+    comment = store.comments.add(site, submission, comment_id)
     if rule_reason:
-        decisions = runtime.store.comments.record_verdicts(
+        decisions = store.comments.record_verdicts(
             [rule_decision(comment, rule_reason, site.policy)]
         )
-        publish(decisions, runtime)
-        return runtime.store.comments.get(comment.id) or comment
-    runtime.queue.enqueue([comment.id])
+        publish(decisions, publishing)
+        return store.comments.get(comment.id) or comment
+    queue.enqueue([comment.id])
     return comment

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domain.infra.collaborators import Runtime
-from domain.publishing.deliver import publish
+from domain.publishing.deliver import Publishing, publish
 from domain.records import Comment, Decision, Site, User
+from domain.store import Store
 from domain.store.labels import Label
 from domain.store.newsroom.appeals import AppealRefused, StoredAppeal
 from domain.vocabulary import DecidedBy
@@ -15,40 +15,40 @@ MAX_MESSAGE, MAX_REASON = 2000, 200
 __all__ = ["AppealRefused", "decide_appeal", "file_appeal"]
 
 
-def file_appeal(runtime: Runtime, site: Site, comment_id: str, message: object) -> StoredAppeal:
+def file_appeal(store: Store, site: Site, comment_id: str, message: object) -> StoredAppeal:
     """Record an author's appeal of the latest decision on their rejected comment."""
     if message is not None and not isinstance(message, str):
         raise AppealRefused("invalid", "Message must be text")
     if isinstance(message, str) and len(message) > MAX_MESSAGE:
         raise AppealRefused("invalid", f"Message must be at most {MAX_MESSAGE} characters")
     text = message.strip() if isinstance(message, str) else ""
-    return runtime.store.appeals.file(comment_id, site.id, text or None)
+    return store.appeals.file(comment_id, site.id, text or None)
 
 
 def decide_appeal(
-    runtime: Runtime, user: User, appeal_id: int, reverse: bool, reason: str
+    store: Store, publishing: Publishing, user: User, appeal_id: int, reverse: bool, reason: str
 ) -> Decision:
     """Uphold or reverse an appeal, label what it teaches, and publish `event: appeal`.
 
     By default the moderator who made the contested decision may not decide its appeal
     (a site's policy `appeal_by_same_moderator: true` allows it, for one-person newsrooms).
     """
-    appeal = runtime.store.appeals.get(appeal_id)
-    comment = runtime.store.comments.get(appeal.comment_id) if appeal else None
+    appeal = store.appeals.get(appeal_id)
+    comment = store.comments.get(appeal.comment_id) if appeal else None
     if appeal is None or comment is None or not user.may_see(comment.site_slug):
         raise AppealRefused("not_found", "No such appeal.")
     reason = reason.strip()[:MAX_REASON]
     if not reason:
         raise AppealRefused("invalid", "Say why: the author will read the reason.")
-    site = runtime.store.sites.by_id(comment.site_id)
+    site = store.sites.by_id(comment.site_id)
     same_allowed = bool(site and site.policy.get("appeal_by_same_moderator"))
     if appeal.appealed_user_id == user.id and not same_allowed:
         raise AppealRefused(
             "same_moderator", "You made the contested decision: another moderator decides."
         )
-    decision = runtime.store.appeals.decide(appeal, user.id, reverse, reason)
-    runtime.store.labels.add_many(_labels(appeal, comment, decision, user))
-    publish([decision], runtime)
+    decision = store.appeals.decide(appeal, user.id, reverse, reason)
+    store.labels.add_many(_labels(appeal, comment, decision, user))
+    publish([decision], publishing)
     return decision
 
 

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from domain.infra.collaborators import Runtime
 from domain.records import Site
+from domain.store import Store
 from domain.store.newsroom.authors import ErasureJob
 
 log = logging.getLogger(__name__)
@@ -27,21 +27,21 @@ def normalise_email(email: str) -> str:
     return email.strip()
 
 
-def export_author(runtime: Runtime, site: Site, email: str) -> dict[str, Any]:
+def export_author(store: Store, site: Site, email: str) -> dict[str, Any]:
     """Everything stored about an email on a site: comments, decisions, reports, appeals,
     labels, and the erasures already made."""
     email = normalise_email(email)
-    data = runtime.store.authors.export(site.id, email)
+    data = store.authors.export(site.id, email)
     data["site"] = site.slug
     data["erasures"] = [
         {"id": job.id, "status": job.status, "comments_erased": job.comments_erased}
-        for job in runtime.store.authors.jobs(site.id, email)
+        for job in store.authors.jobs(site.id, email)
     ]
     return data
 
 
 def erase_author(
-    runtime: Runtime,
+    store: Store,
     site: Site,
     email: str,
     requested_by: str,
@@ -50,12 +50,12 @@ def erase_author(
     progress: Callable[[int], None] | None = None,
 ) -> ErasureJob:
     """Erase an author's data on a site; idempotent (a second run erases nothing more)."""
-    job = runtime.store.authors.start_erasure(site.id, normalise_email(email), requested_by)
-    return run_job(runtime, job, batch_size, pause_seconds, progress)
+    job = store.authors.start_erasure(site.id, normalise_email(email), requested_by)
+    return run_job(store, job, batch_size, pause_seconds, progress)
 
 
 def run_job(
-    runtime: Runtime,
+    store: Store,
     job: ErasureJob,
     batch_size: int = BATCH_SIZE,
     pause_seconds: float = 0.0,
@@ -64,7 +64,7 @@ def run_job(
     """Carry a job through its steps; every step may run again without harm."""
     erased = 0
     while True:
-        done = runtime.store.authors.erase_batch(job, batch_size)
+        done = store.authors.erase_batch(job, batch_size)
         if not done:
             break
         erased += done
@@ -72,11 +72,11 @@ def run_job(
             progress(erased)
         if pause_seconds:
             time.sleep(pause_seconds)  # throttling, to spare a busy database
-    finished = runtime.store.authors.finish_erasure(job)
+    finished = store.authors.finish_erasure(job)
     log.info("erasure job %d done: %d comment(s)", job.id, finished.comments_erased)
     return finished
 
 
-def resume_erasures(runtime: Runtime) -> list[ErasureJob]:
+def resume_erasures(store: Store) -> list[ErasureJob]:
     """Finish every job an interrupted process left running."""
-    return [run_job(runtime, job) for job in runtime.store.authors.unfinished()]
+    return [run_job(store, job) for job in store.authors.unfinished()]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from domain.infra.collaborators import Runtime
-from domain.publishing.deliver import publish
+from domain.publishing.deliver import Publishing, publish
 from domain.records import Decision, Site, utcnow
+from domain.store import Store
 from domain.vocabulary import Status
 
 REPORT_REASONS = ("spam", "abuse", "off_topic", "illegal", "other")
@@ -83,13 +83,14 @@ def thresholds(policy: Mapping[str, Any]) -> tuple[int, int, int]:
     )
 
 
-def file_report(runtime: Runtime, site: Site, comment_id: str, notice: Notice) -> int:
+def file_report(
+    store: Store, publishing: Publishing, site: Site, comment_id: str, notice: Notice
+) -> int:
     """Store a reader's report and flag the comment if enough readers reported it.
 
     Returns how many readers reported the comment. Raises ReportRejected('rate_limited') when
     this reporter floods the site; the refusal is counted for moderators to see.
     """
-    store = runtime.store
     *_, per_hour = thresholds(site.policy)
     since = utcnow() - timedelta(hours=1)
     if store.reader_reports.recent_by_reporter(site.id, notice.reporter, since) >= per_hour:
@@ -98,32 +99,34 @@ def file_report(runtime: Runtime, site: Site, comment_id: str, notice: Notice) -
     store.reader_reports.add(
         site.id, comment_id, notice.reporter, notice.reason, notice.message, notice.legal_grounds
     )
-    apply_reports(runtime, [comment_id])
+    apply_reports(store, publishing, [comment_id])
     return store.reader_reports.count(comment_id)
 
 
-def apply_reports(runtime: Runtime, comment_ids: Sequence[str]) -> list[Decision]:
+def apply_reports(
+    store: Store, publishing: Publishing, comment_ids: Sequence[str]
+) -> list[Decision]:
     """Flag the approved comments among these whose counting reports reach the threshold.
 
     Idempotent: a comment already flagged, rejected or still pending is left alone (a
     pending one is evaluated again once the worker approves it).
     """
-    reported = runtime.store.reader_reports.with_reports(comment_ids)
+    reported = store.reader_reports.with_reports(comment_ids)
     if not reported:
         return []
     approved = [
-        c for c in runtime.store.moderation.comments(reported, None) if c.status is Status.APPROVED
+        c for c in store.moderation.comments(reported, None) if c.status is Status.APPROVED
     ]
-    counting = runtime.store.reader_reports.counting([c.id for c in approved])
-    sites = runtime.store.sites.cached_by_id()
+    counting = store.reader_reports.counting([c.id for c in approved])
+    sites = store.sites.cached_by_id()
     flagged = []
     for comment in approved:
-        site = sites.get(comment.site_id) or runtime.store.sites.by_id(comment.site_id)
+        site = sites.get(comment.site_id) or store.sites.by_id(comment.site_id)
         codes = codes_to_flag(counting.get(comment.id, Counter()), site.policy if site else {})
-        decision = runtime.store.reader_reports.flag(comment.id, codes) if codes else None
+        decision = store.reader_reports.flag(comment.id, codes) if codes else None
         if decision is not None:
             flagged.append(decision)
-    publish(flagged, runtime)
+    publish(flagged, publishing)
     return flagged
 
 

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from domain.infra.collaborators import Runtime
 from domain.records import utcnow
+from domain.store import Store
 
 BATCH_SIZE = 500
 
@@ -45,13 +45,13 @@ def retention_policy(policy: Mapping[str, Any]) -> RetentionPolicy:
     return RetentionPolicy(retention, rejected, bool(policy.get("labels_outlive_comments")))
 
 
-def apply_retention(runtime: Runtime, now: datetime | None = None) -> dict[str, dict[str, int]]:
+def apply_retention(store: Store, now: datetime | None = None) -> dict[str, dict[str, int]]:
     """Purge what every site's policy no longer allows to keep; returns counts per site."""
     now = now or utcnow()
     report: dict[str, dict[str, int]] = {}
-    for site in runtime.store.sites.all():
+    for site in store.sites.all():
         wanted = retention_policy(site.policy)
-        authors = runtime.store.authors
+        authors = store.authors
         keep = wanted.labels_outlive_comments
         counts = {"rejected_texts": 0, "anonymised": 0}
         # Rejected texts first: they are the ones sites least want to keep.

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from domain.records import Comment
 from domain.vocabulary import DecidedBy, Status
 
-if TYPE_CHECKING:  # the scoring path imports this module; keep it free of the runtime's imports
-    from domain.infra.collaborators import Runtime
+if TYPE_CHECKING:  # the scoring path imports this module; the store is only a type here
+    from domain.store import Store
 
 # One plain sentence per reason code (or per prefix before ':'); a site overrides any of them
 # in its policy under "explanations". Codes without a sentence fall back to DEFAULT.
@@ -91,7 +91,7 @@ def moderator_reasons(reason: str | None, report_reasons: Iterable[str]) -> list
 
 
 def rejection_statements(
-    runtime: Runtime,
+    store: Store,
     comments: Mapping[str, Comment],
     comment_ids: Iterable[str],
     new_status: Status,
@@ -102,8 +102,8 @@ def rejection_statements(
     ids = [cid for cid in comment_ids if cid in comments]
     if new_status is not Status.REJECTED or not ids:
         return {}
-    reported = runtime.store.reader_reports.open_reasons(ids)
-    sites = runtime.store.sites.cached_by_id()
+    reported = store.reader_reports.open_reasons(ids)
+    sites = store.sites.cached_by_id()
     found = {}
     for cid in ids:
         site = sites.get(comments[cid].site_id)

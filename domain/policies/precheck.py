@@ -18,14 +18,15 @@ import redis
 
 from classifier import ModelBundle, Score
 from domain.infra import redis_keys
-from domain.infra.collaborators import Runtime
 from domain.intake.validate import validate_submission
 from domain.newsroom.statements import explanation
 from domain.policies import premoderation
-from domain.policies.inputs import histories_for
+from domain.policies.inputs import RuleBook, histories_for
 from domain.policies.judge import Case, Judgement, english_reader, judge
 from domain.policies.rules import Action
 from domain.records import Site, Submission, utcnow
+from domain.scoring.model_provider import ModelProvider
+from domain.store.policies import HistoryRepository
 from domain.vocabulary import AXES, Status
 
 log = logging.getLogger(__name__)
@@ -56,21 +57,28 @@ class CheckResult:
                 "errors": self.errors}
 
 
-def check(site: Site, body: Mapping[str, object], runtime: Runtime) -> CheckResult:
+def check(
+    site: Site,
+    body: Mapping[str, object],
+    models: ModelProvider,
+    rulebook: RuleBook,
+    history: HistoryRepository,
+    client: redis.Redis,
+) -> CheckResult:
     """Validate and judge a comment as POST /comments would, storing nothing."""
     result = validate_submission(body)
     submission = result.submission or _checkable(body, result.errors)
     if submission is None:
         return CheckResult(ok=False, outcome="invalid", errors=result.errors)
-    bundle = runtime.models.current()
+    bundle = models.current()
     score = score_text(bundle, submission.comment)
     case = Case(site.id, site.policy, submission.section, submission.comment, submission.email,
                 submission.author_ip, score)
-    [judgement] = judge([case], english_reader(bundle), runtime.rulebook.for_sites([site.id]),
-                        histories_for([case], runtime.store.history))
+    [judgement] = judge([case], english_reader(bundle), rulebook.for_sites([site.id]),
+                        histories_for([case], history))
     policy = premoderation.section_policy(site.policy, submission.section)
     answer = _answer(judgement, score, policy, result.errors)
-    count_check(runtime, site.slug, warned=not answer.ok)
+    count_check(client, site.slug, warned=not answer.ok)
     return answer
 
 
@@ -128,11 +136,11 @@ def _model_warnings(
     return warnings
 
 
-def count_check(runtime: Runtime, site_slug: str, warned: bool) -> None:
+def count_check(client: redis.Redis, site_slug: str, warned: bool) -> None:
     """Count a pre-check (and a warning) for the dashboard; never fails the check."""
     key = redis_keys.nudges(site_slug, utcnow().date().isoformat())
     try:
-        pipe = runtime.redis.pipeline(transaction=False)
+        pipe = client.pipeline(transaction=False)
         pipe.hincrby(key, "checks", 1)
         if warned:
             pipe.hincrby(key, "warned", 1)
@@ -143,14 +151,14 @@ def count_check(runtime: Runtime, site_slug: str, warned: bool) -> None:
 
 
 def nudge_counts(
-    runtime: Runtime, site_slugs: Sequence[str], days: int
+    client: redis.Redis, site_slugs: Sequence[str], days: int
 ) -> dict[str, dict[str, int]]:
     """Per site, pre-checks and warnings over the last days ({} while Redis is away)."""
     today = utcnow().date()
     keys = [(slug, redis_keys.nudges(slug, (today - timedelta(days=d)).isoformat()))
             for slug in site_slugs for d in range(days)]
     try:
-        pipe = runtime.redis.pipeline(transaction=False)
+        pipe = client.pipeline(transaction=False)
         for _, key in keys:
             pipe.hgetall(key)
         found = pipe.execute()

@@ -26,7 +26,6 @@ import requests
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.infra import redis_keys
-from domain.infra.collaborators import Runtime
 from domain.publishing.publisher import result_payload
 from domain.records import Decision
 from domain.store import Store
@@ -84,15 +83,15 @@ def verify_webhook(body: bytes, headers: Any, secret: str, now: float | None = N
     return verify(signed_message(timestamp, body), headers.get(SIGNATURE_HEADER, ""), [secret])
 
 
-def hand_over(decisions: Sequence[Decision], runtime: Runtime) -> int:
+def hand_over(decisions: Sequence[Decision], store: Store, client: redis.Redis) -> int:
     """Queue the published decisions of sites with a webhook; never fails the caller's publish."""
     if not decisions:
         return 0
     try:
-        sites = runtime.store.sites.cached_by_id()
+        sites = store.sites.cached_by_id()
         ids = [d.id for d in decisions if d.site_id in sites and sites[d.site_id].webhook_url]
         if ids:
-            runtime.redis.rpush(redis_keys.webhook_queue(), *ids)
+            client.rpush(redis_keys.webhook_queue(), *ids)
     except (redis.RedisError, SQLAlchemyError) as error:
         # The result is on the site's stream already; only its HTTP copy is lost.
         log.warning("queueing %d webhook(s) failed: %s", len(decisions), error)

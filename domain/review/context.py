@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from domain.infra.collaborators import Runtime
 from domain.records import Comment, User, utcnow
 from domain.review.decisions import Invalid, NotFound
+from domain.store import Store
 from domain.store.review.claims import Claim
 from domain.store.review.context import MAX_NOTE_CHARS, ArticleKey, AuthorKey, AuthorRecord
 from domain.vocabulary import Status
@@ -50,9 +50,8 @@ class RowContext:
         return self.article_counts.get((comment.site_id, comment.article_id), 0)
 
 
-def row_context(runtime: Runtime, shown: Sequence[Comment], status: str) -> RowContext:
+def row_context(store: Store, shown: Sequence[Comment], status: str) -> RowContext:
     """The context of a page of queue rows."""
-    store = runtime.store
     counted = status if status != "all" else Status.FLAGGED.value
     return RowContext(
         parents=store.context.parents(shown),
@@ -80,19 +79,19 @@ def explain(reasons: Sequence[str]) -> str:
     return "; ".join(specific or words)
 
 
-def claim(runtime: Runtime, user: User, comment_id: str) -> Claim | None:
+def claim(store: Store, user: User, comment_id: str) -> Claim | None:
     """Hold a comment the user may see for a few minutes; returns whoever holds it now.
 
     Returns None for a comment the user may not see (or that does not exist).
     """
-    if not runtime.store.moderation.comments([comment_id], user.site_slugs):
+    if not store.moderation.comments([comment_id], user.site_slugs):
         return None
-    return runtime.store.claims.claim(comment_id, user.id, CLAIM_SECONDS)
+    return store.claims.claim(comment_id, user.id, CLAIM_SECONDS)
 
 
-def conflict_messages(runtime: Runtime, conflicts: Mapping[str, Status]) -> dict[str, str]:
+def conflict_messages(store: Store, conflicts: Mapping[str, Status]) -> dict[str, str]:
     """Why each conflicting decision was refused: who decided the comment meanwhile, and when."""
-    latest = runtime.store.context.latest_decisions(list(conflicts))
+    latest = store.context.latest_decisions(list(conflicts))
     messages = {}
     for comment_id, current in conflicts.items():
         decision = latest.get(comment_id)
@@ -109,12 +108,12 @@ def conflict_messages(runtime: Runtime, conflicts: Mapping[str, Status]) -> dict
     return messages
 
 
-def add_note(runtime: Runtime, user: User, site_slug: str, email: str, body: str) -> None:
+def add_note(store: Store, user: User, site_slug: str, email: str, body: str) -> None:
     """Record a note on an author for every moderator of the site.
 
     Raises NotFound for a site the user may not see and Invalid for an empty or long note.
     """
-    site = runtime.store.sites.by_slug(site_slug)
+    site = store.sites.by_slug(site_slug)
     if site is None or not user.may_see(site_slug):
         raise NotFound(site_slug)
     text = body.strip()
@@ -122,4 +121,4 @@ def add_note(runtime: Runtime, user: User, site_slug: str, email: str, body: str
         raise Invalid({"note": ["Write the note first"]})
     if len(text) > MAX_NOTE_CHARS:
         raise Invalid({"note": [f"A note is at most {MAX_NOTE_CHARS} characters"]})
-    runtime.store.context.add_note(site.id, email, user.id, text)
+    store.context.add_note(site.id, email, user.id, text)

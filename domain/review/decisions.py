@@ -1,6 +1,7 @@
 """A moderator's decisions as plain functions: review, record, publish, label.
 
-They take the Runtime and the acting User, so the pages, the API and the tests share them.
+They take the store (and what publishing needs) and the acting User, so the pages, the API
+and the tests share them.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.infra.collaborators import Runtime
 from domain.newsroom.statements import rejection_statements
-from domain.publishing.deliver import publish
+from domain.publishing.deliver import Publishing, publish
 from domain.records import Comment, Decision, Site, User
 from domain.scoring.decide import Thresholds, thresholds_for
+from domain.scoring.model_provider import ModelProvider
+from domain.store import Store
 from domain.store.labels import Label
 from domain.store.review.review_queue import UNDO_REASON, Applied, Change
 from domain.vocabulary import AXES, Status
@@ -91,7 +93,8 @@ def labels_for(status: Status, reason: str | None) -> list[str]:
 
 
 def moderate(
-    runtime: Runtime,
+    store: Store,
+    publishing: Publishing,
     user: User,
     comment_id: str,
     new_status: Status,
@@ -103,7 +106,7 @@ def moderate(
     Raises NotFound for a comment the user may not see and Conflict when it changed meanwhile.
     Returns None when the comment already has that status and nothing was expected of it.
     """
-    found = _visible(runtime, user, [comment_id])
+    found = _visible(store, user, [comment_id])
     if not found:
         raise NotFound(comment_id)
     comment = found[0]
@@ -111,9 +114,8 @@ def moderate(
         if comment.status is new_status:
             return None
         expected = comment.status
-    outcome = _apply(
-        runtime, user, {comment.id: comment}, [(comment.id, expected)], new_status, reason
-    )
+    seen = [(comment.id, expected)]
+    outcome = _apply(store, publishing, user, {comment.id: comment}, seen, new_status, reason)
     if comment.id in outcome.conflicts:
         raise Conflict(comment.id, outcome.conflicts[comment.id])
     if not outcome.decisions:
@@ -122,7 +124,8 @@ def moderate(
 
 
 def moderate_many(
-    runtime: Runtime,
+    store: Store,
+    publishing: Publishing,
     user: User,
     seen: Sequence[tuple[str, Status]],
     new_status: Status,
@@ -132,9 +135,10 @@ def moderate_many(
 
     Comments that changed meanwhile are left alone and reported as conflicts; the rest apply.
     """
-    visible = {c.id: c for c in _visible(runtime, user, [cid for cid, _ in seen])}
+    visible = {c.id: c for c in _visible(store, user, [cid for cid, _ in seen])}
     outcome = _apply(
-        runtime,
+        store,
+        publishing,
         user,
         visible,
         [(cid, st) for cid, st in seen if cid in visible],
@@ -145,56 +149,65 @@ def moderate_many(
     return outcome
 
 
-def undo_last(runtime: Runtime, user: User, comment_id: str | None = None) -> Outcome:
+def undo_last(
+    store: Store, publishing: Publishing, user: User, comment_id: str | None = None
+) -> Outcome:
     """Undo the user's latest action (a bulk action as a whole) by recording new decisions
     that restore the previous statuses, and retract the labels the undone action taught."""
     last = [
         d
-        for d in runtime.store.moderation.last_action(user.id, comment_id)
+        for d in store.moderation.last_action(user.id, comment_id)
         if user.may_see(d.site_slug)
     ]
     if not last:
         return Outcome()
     changes = [Change(d.comment_id, d.new_status, d.previous_status, UNDO_REASON) for d in last]
-    applied = runtime.store.moderation.apply(changes, user.id)
+    applied = store.moderation.apply(changes, user.id)
     undone = {d.comment_id for d in applied.decisions}
-    runtime.store.labels.retract_taught_by(d.id for d in last if d.comment_id in undone)
-    return _finish(runtime, applied)
+    store.labels.retract_taught_by(d.id for d in last if d.comment_id in undone)
+    return _finish(publishing, applied)
 
 
 def reject_all_by_author(
-    runtime: Runtime, user: User, site_slug: str, email: str, reason: str | None = "spam"
+    store: Store,
+    publishing: Publishing,
+    user: User,
+    site_slug: str,
+    email: str,
+    reason: str | None = "spam",
 ) -> Outcome:
     """Reject every comment an author wrote on a site that is not rejected yet."""
     if not user.may_see(site_slug):
         raise NotFound(site_slug)
-    comments = runtime.store.moderation.by_author(site_slug, email)
+    comments = store.moderation.by_author(site_slug, email)
     seen = [(c.id, c.status) for c in comments if c.status is not Status.REJECTED]
-    return moderate_many(runtime, user, seen, Status.REJECTED, reason)
+    return moderate_many(store, publishing, user, seen, Status.REJECTED, reason)
 
 
-def block_author(runtime: Runtime, user: User, site_slug: str, email: str) -> bool:
+def block_author(store: Store, user: User, site_slug: str, email: str) -> bool:
     """Block an author on a site: the pipeline rejects their later comments by rule.
 
     Returns False if they were already blocked.
     """
-    site = runtime.store.sites.by_slug(site_slug)
+    site = store.sites.by_slug(site_slug)
     if site is None or not user.may_see(site_slug):
         raise NotFound(site_slug)
-    return runtime.store.moderation.block(site.id, email, user.id)
+    return store.moderation.block(site.id, email, user.id)
 
 
-def unblock_author(runtime: Runtime, user: User, site_slug: str, email: str) -> bool:
+def unblock_author(store: Store, user: User, site_slug: str, email: str) -> bool:
     """Lift a block on an author; returns False if they were not blocked."""
-    site = runtime.store.sites.by_slug(site_slug)
+    site = store.sites.by_slug(site_slug)
     if site is None or not user.may_see(site_slug):
         raise NotFound(site_slug)
-    return runtime.store.moderation.unblock(site.id, email)
+    return store.moderation.unblock(site.id, email)
 
 
-def flag_lines(runtime: Runtime, site_ids: Mapping[str, int]) -> dict[int, tuple[float, float]]:
+def flag_lines(
+    store: Store, models: ModelProvider, site_ids: Mapping[str, int]
+) -> dict[int, tuple[float, float]]:
     """Each site's (spam, toxicity) flag thresholds, the line the queue's uncertainty sorts by."""
-    return lines_of(visible_thresholds(runtime, site_ids), site_ids)
+    return lines_of(visible_thresholds(store, models, site_ids), site_ids)
 
 
 def lines_of(
@@ -204,18 +217,20 @@ def lines_of(
     return {site_ids[slug]: (t.flag[AXES[0]], t.flag[AXES[1]]) for slug, t in thresholds.items()}
 
 
-def visible_thresholds(runtime: Runtime, site_ids: Mapping[str, int]) -> dict[str, Thresholds]:
+def visible_thresholds(
+    store: Store, models: ModelProvider, site_ids: Mapping[str, int]
+) -> dict[str, Thresholds]:
     """The thresholds the worker applies to each of these sites, by slug."""
     return {
-        site.slug: site_thresholds(runtime, site)
-        for site in runtime.store.sites.all()
+        site.slug: site_thresholds(models, site)
+        for site in store.sites.all()
         if site.slug in site_ids
     }
 
 
-def site_thresholds(runtime: Runtime, site: Site) -> Thresholds:
+def site_thresholds(models: ModelProvider, site: Site) -> Thresholds:
     """The thresholds the worker applies to a site: its own, else the current model's."""
-    return thresholds_for(site.policy, runtime.models.recommended_thresholds())
+    return thresholds_for(site.policy, models.recommended_thresholds())
 
 
 def highlight(text: str, spans: Iterable[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
@@ -246,13 +261,14 @@ def highlight(text: str, spans: Iterable[Mapping[str, Any]]) -> list[tuple[str, 
     return pieces
 
 
-def _visible(runtime: Runtime, user: User, comment_ids: Sequence[str]) -> list[Comment]:
+def _visible(store: Store, user: User, comment_ids: Sequence[str]) -> list[Comment]:
     """The comments among these ids that the user may see."""
-    return runtime.store.moderation.comments(list(comment_ids), user.site_slugs)
+    return store.moderation.comments(list(comment_ids), user.site_slugs)
 
 
 def _apply(
-    runtime: Runtime,
+    store: Store,
+    publishing: Publishing,
     user: User,
     comments: Mapping[str, Comment],
     seen: Sequence[tuple[str, Status]],
@@ -264,13 +280,13 @@ def _apply(
     A rejection carries its statement of reasons; an approval clears the readers' reports
     the moderator reviewed.
     """
-    statements = rejection_statements(runtime, comments, [c for c, _ in seen], new_status, reason)
-    applied = runtime.store.moderation.apply(
+    statements = rejection_statements(store, comments, [c for c, _ in seen], new_status, reason)
+    applied = store.moderation.apply(
         [Change(cid, expected, new_status, reason, statements.get(cid)) for cid, expected in seen],
         user.id,
     )
     if new_status is Status.APPROVED:
-        runtime.store.reader_reports.clear([d.comment_id for d in applied.decisions])
+        store.reader_reports.clear([d.comment_id for d in applied.decisions])
     labels = [
         Label(
             text=comments[d.comment_id].body,
@@ -284,11 +300,11 @@ def _apply(
         for d in applied.decisions
         for label in labels_for(d.new_status, d.reason)
     ]
-    runtime.store.labels.add_many(labels)
-    return _finish(runtime, applied)
+    store.labels.add_many(labels)
+    return _finish(publishing, applied)
 
 
-def _finish(runtime: Runtime, applied: Applied) -> Outcome:
+def _finish(publishing: Publishing, applied: Applied) -> Outcome:
     """Publish recorded decisions; on a Redis outage the outbox sweep delivers them later."""
-    published = publish(applied.decisions, runtime)
+    published = publish(applied.decisions, publishing)
     return Outcome(applied.decisions, applied.conflicts, applied.missing, published)

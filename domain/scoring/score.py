@@ -8,22 +8,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from domain.infra.collaborators import Runtime
 from domain.infra.metrics import metrics
 from domain.newsroom.reports import apply_reports
-from domain.publishing.deliver import deliver
+from domain.publishing.deliver import Publishing, deliver
 from domain.records import Comment, Decision, utcnow
-from domain.scoring.assess import Assessment
+from domain.scoring.assess import Assessment, Scorer
+from domain.store import Store
 from domain.vocabulary import Status
 
 log = logging.getLogger(__name__)
 
 
-def score_comments(comment_ids: Sequence[str], runtime: Runtime) -> list[Decision]:
+def score_comments(
+    comment_ids: Sequence[str], store: Store, scorer: Scorer, publishing: Publishing
+) -> list[Decision]:
     """Score the still-pending comments among these ids, record verdicts and publish them."""
-    scorer = BatchScorer(runtime)
-    decisions = scorer.score(comment_ids)
-    scorer.flush()
+    batch = BatchScorer(store, scorer, publishing)
+    decisions = batch.score(comment_ids)
+    batch.flush()
     return decisions
 
 
@@ -36,8 +38,10 @@ class BatchScorer:
     publish-once guard keeps the stream free of repeats.
     """
 
-    def __init__(self, runtime: Runtime) -> None:
-        self._runtime = runtime
+    def __init__(self, store: Store, scorer: Scorer, publishing: Publishing) -> None:
+        self._store = store
+        self._scorer = scorer
+        self._publishing = publishing
         self._published: list[int] = []
 
     def score(self, comment_ids: Sequence[str]) -> list[Decision]:
@@ -49,29 +53,29 @@ class BatchScorer:
         self, comment_ids: Sequence[str]
     ) -> tuple[list[Decision], dict[str, Assessment]]:
         """As ``score``, also returning each scored comment's assessment by comment id."""
-        store = self._runtime.store
+        store = self._store
         comments = store.comments.pending(comment_ids)
         if not comments:
             self.flush()
             return [], {}
         policies = {i: site.policy for i, site in store.sites.cached_by_id().items()}
-        assessments = self._runtime.scorer.assess(comments, policies)
+        assessments = self._scorer.assess(comments, policies)
         verdicts = [
             a.to_record(c, policies.get(c.site_id, {}))
             for c, a in zip(comments, assessments, strict=True)
         ]
         decisions = store.comments.record_verdicts(verdicts, mark_published=self._published)
-        self._published = deliver(decisions, self._runtime)
+        self._published = deliver(decisions, self._publishing)
         _observe_latency(comments, decisions, set(self._published))
         # Readers may have reported a comment while it waited: count them now it is approved.
         approved = [d.comment_id for d in decisions if d.new_status is Status.APPROVED]
-        decisions += apply_reports(self._runtime, approved)
+        decisions += apply_reports(store, self._publishing, approved)
         return decisions, {c.id: a for c, a in zip(comments, assessments, strict=True)}
 
     def flush(self) -> None:
         """Note the last batch as published now (the queue is empty, or we are stopping)."""
         if self._published:
-            self._runtime.store.comments.mark_published(self._published)
+            self._store.comments.mark_published(self._published)
             self._published = []
 
 
@@ -86,13 +90,15 @@ def _observe_latency(comments: Sequence[Comment], decisions: Sequence[Decision],
             histogram.observe(max(0.0, (now - posted[d.comment_id]).total_seconds()))
 
 
-def score_now(comment: Comment, runtime: Runtime) -> Assessment | None:
+def score_now(
+    comment: Comment, store: Store, scorer: Scorer, publishing: Publishing
+) -> Assessment | None:
     """Score one stored comment at once, exactly as a worker's batch would, and publish it.
 
     For the compatibility endpoints, whose callers wait for the verdict. None when the comment
     is no longer pending (a worker took it first: its verdict stands).
     """
-    batch = BatchScorer(runtime)
+    batch = BatchScorer(store, scorer, publishing)
     _, assessments = batch.score_and_assess([comment.id])
     batch.flush()
     return assessments.get(comment.id)

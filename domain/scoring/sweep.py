@@ -6,8 +6,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.infra.collaborators import Runtime
-from domain.publishing.deliver import publish
+from domain.intake.pending_queue import PendingQueue
+from domain.publishing.deliver import Publishing, publish
+from domain.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,16 @@ class SweepReport:
     republished: int = 0
 
 
-def sweep(runtime: Runtime) -> SweepReport:
+def sweep(
+    store: Store, queue: PendingQueue, publishing: Publishing, pending_grace_seconds: float
+) -> SweepReport:
     """Re-enqueue comments pending too long and re-publish results that never reached Redis."""
     report = SweepReport()
-    grace = timedelta(seconds=runtime.settings.pending_grace_seconds)
-    stale = runtime.store.comments.claim_stale_pending(grace)
-    if stale and runtime.queue.enqueue(stale):
+    stale = store.comments.claim_stale_pending(timedelta(seconds=pending_grace_seconds))
+    if stale and queue.enqueue(stale):
         report.requeued = stale
-    unpublished = runtime.store.comments.unpublished_decisions(REPUBLISH_AFTER)
-    if unpublished and publish(unpublished, runtime):
+    unpublished = store.comments.unpublished_decisions(REPUBLISH_AFTER)
+    if unpublished and publish(unpublished, publishing):
         report.republished = len(unpublished)
     if report.requeued or report.republished:
         log.info("sweep re-enqueued %d, re-published %d", len(report.requeued), report.republished)

@@ -16,7 +16,8 @@ from classifier.languages import LanguageModels
 from classifier.languages.bundle import evaluate_language
 from classifier.languages.data import LANGUAGE_SETS, language_rows
 from classifier.languages.training import train_language
-from domain.infra.collaborators import Runtime
+from domain.scoring.languages import LanguageModelsProvider
+from domain.store import Store
 
 log = logging.getLogger(__name__)
 TOLERANCE = 0.005  # ROC AUC a candidate may lose on a language's evaluation split
@@ -33,24 +34,25 @@ class LanguageRetrainReport:
     languages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def labels_by_language(runtime: Runtime) -> dict[str, list[tuple[str, str]]]:
+def labels_by_language(store: Store) -> dict[str, list[tuple[str, str]]]:
     """Moderators' toxicity labels of comments in each covered language (English excluded)."""
     grouped: dict[str, list[tuple[str, str]]] = {}
-    for label in runtime.store.labels.all():
+    for label in store.labels.all():
         if label.language in LANGUAGE_SETS and label.label in TOXICITY_LABELS:
             grouped.setdefault(label.language, []).append((label.text, label.label))
     return grouped
 
 
-def retrain_languages(runtime: Runtime) -> LanguageRetrainReport | None:
+def retrain_languages(
+    store: Store, provider: LanguageModelsProvider
+) -> LanguageRetrainReport | None:
     """Refit the languages that have labels, gate each on its evaluation split, promote or not.
 
     None when no covered language has a label yet.
     """
-    grouped = labels_by_language(runtime)
+    grouped = labels_by_language(store)
     if not grouped:
         return None
-    provider = runtime.languages
     current = provider.current()
     models = dict(current.models)
     figures: dict[str, dict[str, Any]] = {}

@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from classifier import ModelBundle, evaluate_rows
+from classifier import ModelBundle, ModelRegistry, evaluate_rows
 from classifier.adaptation import adapt_to_labels
 from classifier.comparison import paired_auc_gain
 from classifier.data import base_holdout
-from domain.infra.collaborators import Runtime
 from domain.scoring.decide import own_thresholds
+from domain.store import Store
 from domain.store.labels import Label
 from domain.training.gate import carry_thresholds, gate
 from domain.vocabulary import AXES, AXIS_OF_LABEL
@@ -132,16 +132,17 @@ def publisher_gains(candidate: ModelBundle, current: ModelBundle,
     return gains
 
 
-def retrain(runtime: Runtime, progress: Progress | None = None) -> RetrainReport:
+def retrain(
+    store: Store, registry: ModelRegistry, progress: Progress | None = None
+) -> RetrainReport:
     """Train the base model, adapt it to the labels, evaluate beside the current model, gate it.
 
     Labels about one axis adapt only that axis (classifier.adaptation): toxicity labels never
     move a spam score.
     """
     # a label of a comment in another language trains that language's model, never this one
-    labels = [x for x in runtime.store.labels.all() if x.language in (None, "en")]
+    labels = [x for x in store.labels.all() if x.language in (None, "en")]
     train_labels, held_out_labels, weights = split_weighted_labels(labels)
-    registry = runtime.models.registry
     current = registry.ensure_current()
     base = registry.base_model(progress=progress)
     candidate = adapt_to_labels(base, train_labels, weights)
@@ -169,17 +170,17 @@ def retrain(runtime: Runtime, progress: Progress | None = None) -> RetrainReport
         adapters=candidate.metadata.get("adapters", {}),
     )
     if result.promote:
-        report.thresholds_carried = promote(runtime, candidate.version)
+        report.thresholds_carried = promote(store, registry, candidate.version)
     log.info("retrained %s: promoted=%s", candidate.version, result.promote)
     return report
 
 
-def needs_retraining(runtime: Runtime) -> bool:
-    """Whether enough labels arrived since the current model was trained."""
-    current = runtime.models.registry.ensure_current()
+def needs_retraining(store: Store, registry: ModelRegistry, min_new_labels: int) -> bool:
+    """Whether at least ``min_new_labels`` labels arrived since the current model was trained."""
+    current = registry.ensure_current()
     trained_on = int(current.metadata.get("label_count", 0))
-    new_labels = runtime.store.labels.count_since(None) - trained_on
-    return new_labels >= runtime.settings.retrain_min_new_labels
+    new_labels = store.labels.count_since(None) - trained_on
+    return new_labels >= min_new_labels
 
 
 def _holdout_scores(bundle: ModelBundle) -> dict[str, np.ndarray]:
@@ -191,13 +192,13 @@ def _holdout_scores(bundle: ModelBundle) -> dict[str, np.ndarray]:
     return scores
 
 
-def carry_site_thresholds(runtime: Runtime, old: ModelBundle, new: ModelBundle) -> dict[str, Any]:
+def carry_site_thresholds(store: Store, old: ModelBundle, new: ModelBundle) -> dict[str, Any]:
     """Re-express every site's own thresholds for the new model so they cut the same share.
 
     Only the lines a site set itself move (``own_thresholds``); the others keep following the
     model's recommendation, as ``thresholds_for`` assembles them.
     """
-    own = [(site, own_thresholds(site.policy)) for site in runtime.store.sites.all()]
+    own = [(site, own_thresholds(site.policy)) for site in store.sites.all()]
     sites = [(site, lines) for site, lines in own if lines]
     if not sites or old.version == new.version:
         return {}
@@ -205,25 +206,23 @@ def carry_site_thresholds(runtime: Runtime, old: ModelBundle, new: ModelBundle) 
     carried: dict[str, Any] = {}
     for site, lines in sites:
         thresholds = carry_thresholds(lines, old_scores, new_scores)
-        runtime.store.sites.set_policy(site.slug, {**site.policy, "thresholds": thresholds})
+        store.sites.set_policy(site.slug, {**site.policy, "thresholds": thresholds})
         carried[site.slug] = thresholds
     return carried
 
 
-def promote(runtime: Runtime, version: str) -> dict[str, Any]:
+def promote(store: Store, registry: ModelRegistry, version: str) -> dict[str, Any]:
     """Make a version current, carrying sites' thresholds over; workers notice within seconds."""
-    registry = runtime.models.registry
     new = registry.load(version)
     old = registry.load_current()
-    carried = carry_site_thresholds(runtime, old, new) if old else {}
+    carried = carry_site_thresholds(store, old, new) if old else {}
     registry.promote(version)
     return carried
 
 
-def rollback(runtime: Runtime) -> tuple[str, dict[str, Any]]:
+def rollback(store: Store, registry: ModelRegistry) -> tuple[str, dict[str, Any]]:
     """Return to the previously promoted version, carrying sites' thresholds back."""
-    registry = runtime.models.registry
     old = registry.load_current()
     version = registry.rollback()
-    carried = carry_site_thresholds(runtime, old, registry.load(version)) if old else {}
+    carried = carry_site_thresholds(store, old, registry.load(version)) if old else {}
     return version, carried

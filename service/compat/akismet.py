@@ -107,9 +107,10 @@ def comment_check() -> Response:
     # is scored but not stored again; an edit changed the text, so it is a new comment.
     recheck = request.form.get("recheck_reason", "").strip().lower()
     if ask.is_true(request, "is_test") or (recheck and recheck != "edit"):
-        checked = common.assess(site, str(fields["comment"]), runtime)
+        checked = common.assess(site, str(fields["comment"]), runtime.scorer)
     else:
-        checked = common.record(site, fields, runtime, ask.EMAIL)
+        recorder = common.Recorder(runtime.abuse, runtime.store, runtime.scorer, runtime.publishing)
+        checked = common.record(site, fields, recorder, ask.EMAIL)
     if checked.limited is not None:
         return _rate_limited(checked.limited)
     # WordPress has only "spam" to hold a comment back, so a flagged or rejected verdict

@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from classifier import Score
-from domain.infra.collaborators import Runtime
 from domain.intake.accept import admit_and_store
-from domain.intake.admission import Admission, RateLimited
+from domain.intake.admission import AbuseGuard, Admission, RateLimited
 from domain.intake.validate import validate_submission
+from domain.publishing.deliver import Publishing
 from domain.records import Site, Submission
+from domain.scoring.assess import Scorer
 from domain.scoring.score import score_now
+from domain.store import Store
 from domain.vocabulary import AXES, Status
 
 log = logging.getLogger(__name__)
@@ -51,33 +53,45 @@ class Checked:
         return [axis for axis in AXES if f"{axis}:above_{level}" in self.reasons]
 
 
-def assess(site: Site, text: str, runtime: Runtime) -> Checked:
+@dataclass(frozen=True)
+class Recorder:
+    """What recording a caller's comment needs: intake's admission (rate limits, duplicates),
+    the store, the scorer, and publishing for its verdict."""
+
+    abuse: AbuseGuard
+    store: Store
+    scorer: Scorer
+    publishing: Publishing
+
+
+def assess(site: Site, text: str, scorer: Scorer) -> Checked:
     """Score a text in this process and decide as the site's policy would; nothing is stored."""
-    assessment = runtime.scorer.assess_text(text, site.policy)
+    assessment = scorer.assess_text(text, site.policy)
     return Checked(assessment.verdict.status, assessment.score, assessment.reasons)
 
 
 def record(
-    site: Site, fields: Mapping[str, object], runtime: Runtime, fallback_email: str
+    site: Site, fields: Mapping[str, object], recorder: Recorder, fallback_email: str
 ) -> Checked:
     """Admit, store, score and publish a comment as intake would, or only score one the store
     refuses. ``fallback_email`` is the placeholder this caller uses for an author without an
     address: such comments count against the IP and site limits only."""
+    store, scorer = recorder.store, recorder.scorer
     submission = _submission(site, fields, fallback_email)
     if submission is None:
-        return assess(site, str(fields.get("comment") or ""), runtime)
+        return assess(site, str(fields.get("comment") or ""), scorer)
     accepted = admit_and_store(
         site,
         submission,
-        runtime.abuse,
-        lambda comment_id: runtime.store.comments.add(site, submission, comment_id),
+        recorder.abuse,
+        lambda comment_id: store.comments.add(site, submission, comment_id),
         anonymous=submission.email == fallback_email,
     )
     if accepted.comment is None:
-        return _refused(site, submission.comment, accepted.admission, runtime)
-    assessment = score_now(accepted.comment, runtime)
+        return _refused(site, submission.comment, accepted.admission, store, scorer)
+    assessment = score_now(accepted.comment, store, scorer, recorder.publishing)
     if assessment is None:  # a worker decided it first (the sweep): answer its verdict
-        return _answered_by(site, submission.comment, accepted.comment.id, runtime)
+        return _answered_by(site, submission.comment, accepted.comment.id, store, scorer)
     return Checked(
         assessment.verdict.status, assessment.score, assessment.reasons, accepted.comment.id
     )
@@ -104,18 +118,22 @@ def _submission(
     return result.submission
 
 
-def _refused(site: Site, text: str, admission: Admission, runtime: Runtime) -> Checked:
+def _refused(
+    site: Site, text: str, admission: Admission, store: Store, scorer: Scorer
+) -> Checked:
     """A rate-limited text is held unscored; a duplicate gets its original's verdict."""
     if admission.limited is not None:
         scope = admission.limited.scope
         return Checked(Status.FLAGGED, reasons=[f"rate_limited:{scope}"], limited=admission.limited)
-    return _answered_by(site, text, admission.duplicate_of or "", runtime)
+    return _answered_by(site, text, admission.duplicate_of or "", store, scorer)
 
 
-def _answered_by(site: Site, text: str, comment_id: str, runtime: Runtime) -> Checked:
+def _answered_by(
+    site: Site, text: str, comment_id: str, store: Store, scorer: Scorer
+) -> Checked:
     """The verdict already recorded for a stored comment, with the text's scores (not stored)."""
-    scored = assess(site, text, runtime)
-    original = runtime.store.comments.get(comment_id, site_id=site.id)
+    scored = assess(site, text, scorer)
+    original = store.comments.get(comment_id, site_id=site.id)
     if original is None or original.status is Status.PENDING:
         return Checked(scored.status, scored.score, scored.reasons, comment_id)
     return Checked(original.status, scored.score, list(original.reasons), comment_id)

@@ -124,7 +124,8 @@ def external_moderation() -> Response:
         return error_response(400, "bad_request", "Body must be a JSON object.")
     fields = _fields(body)
     fallback = common.placeholder_email("coral")
-    checked = common.record(site, fields, runtime, fallback)
+    recorder = common.Recorder(runtime.abuse, runtime.store, runtime.scorer, runtime.publishing)
+    checked = common.record(site, fields, recorder, fallback)
     if checked.limited is not None:
         # A flood from one author: withheld for Coral's moderators, flagged as spam (Coral
         # knows only toxic and spam as reasons); we neither scored nor stored it.

@@ -15,12 +15,12 @@ from flask import Blueprint, Response, request
 
 from classifier import ModelBundle, Score
 from classifier.languages import UNDETERMINED, detect_language
-from domain.infra.collaborators import Runtime
 from domain.intake.admission import RateLimited, fingerprint
 from domain.intake.validate import MAX_CHARS
 from domain.records import Site
-from domain.scoring.languages import LanguagePolicy
-from domain.store import Label
+from domain.scoring.assess import Scorer
+from domain.scoring.languages import LanguageModelsProvider, LanguagePolicy
+from domain.store import Label, Store
 from service.compat import common
 from service.compat.model_versions import UnknownVersion, bundle_for
 from service.compat.perspective_attributes import ATTRIBUTES, ENGLISH, serves
@@ -75,12 +75,12 @@ class Requested:
     threshold: float | None
 
 
-def _site(runtime: Runtime) -> Site:
+def _site(store: Store) -> Site:
     """The site whose API key is in `?key=` (or `X-Goog-Api-Key`), as Google APIs take it."""
     key = request.args.get("key") or request.headers.get("X-Goog-Api-Key")
     if not key:
         raise PerspectiveError("The request is missing a valid API key.", 403, "PERMISSION_DENIED")
-    site = runtime.store.sites.by_key(key)
+    site = store.sites.by_key(key)
     if site is None:
         raise PerspectiveError("API key not valid. Please pass a valid API key.")
     return site
@@ -127,8 +127,7 @@ def _unsupported(name: str, languages: list[str]) -> PerspectiveError:
     )
 
 
-def _language(text: str, languages: list[str], site: Site,
-              runtime: Runtime) -> tuple[str, list[str]]:
+def _language(text: str, languages: list[str], site: Site) -> tuple[str, list[str]]:
     """The language we score in (the request's first, else detected) and what we detected."""
     policy = LanguagePolicy.of(site.policy)
     detection = detect_language(text, policy.default_language)
@@ -140,15 +139,15 @@ def _language(text: str, languages: list[str], site: Site,
     return (found if found != UNDETERMINED else policy.default_language), list(detection.detected)
 
 
-def _supports(name: str, language: str, runtime: Runtime) -> bool:
+def _supports(name: str, language: str, language_models: LanguageModelsProvider) -> bool:
     """Whether an attribute scores texts in ``language``."""
     if language in LANGUAGES:
         return serves(name, [language])
-    return name in MULTILINGUAL and runtime.languages.current().covers(language)
+    return name in MULTILINGUAL and language_models.current().covers(language)
 
 
 def _requested(body: dict[str, Any], languages: list[str], language: str,
-               runtime: Runtime) -> list[Requested]:
+               language_models: LanguageModelsProvider) -> list[Requested]:
     """Parse `requestedAttributes`, refusing (or dropping, if asked) what we cannot score."""
     attributes = body.get("requestedAttributes")
     if not isinstance(attributes, dict) or not attributes:
@@ -157,7 +156,7 @@ def _requested(body: dict[str, Any], languages: list[str], language: str,
     wanted: list[Requested] = []
     for key, options in attributes.items():
         name, _, version = key.partition("@")
-        if not _supports(name, language, runtime):
+        if not _supports(name, language, language_models):
             if drop:
                 continue
             raise _unsupported(name, languages or [language])
@@ -182,7 +181,7 @@ def _value(name: str, text: str, score: Score) -> float:
 
 
 def _span_scores(
-    name: str, text: str, score: Score, bundle: ModelBundle, summary: float
+    name: str, text: str, score: Score, bundle: ModelBundle, summary: float, scorer: Scorer
 ) -> list[dict[str, Any]]:
     """Our explanation spans (the words that pushed the score up), each scored on its own.
 
@@ -194,7 +193,7 @@ def _span_scores(
     if not spans:
         return [_span(0, len(text), summary)]
     texts = [text[begin:end] for begin, end in spans]
-    pieces = current_runtime().scorer.scores(texts, bundle)
+    pieces = scorer.scores(texts, bundle)
     return [
         _span(begin, end, _value(name, piece_text, piece))
         for (begin, end), piece_text, piece in zip(spans, texts, pieces, strict=True)
@@ -210,24 +209,31 @@ def _span(begin: int, end: int, value: float) -> dict[str, Any]:
 def analyze() -> Response:
     """Score a comment for the requested attributes; store it unless `doNotStore` is true."""
     runtime = current_runtime()
-    site = _site(runtime)
+    site = _site(runtime.store)
     body = _body()
     text = _text(body)
     languages = _languages(body)
-    language, detected = _language(text, languages, site, runtime)
-    wanted = _requested(body, languages, language, runtime)
+    language, detected = _language(text, languages, site)
+    wanted = _requested(body, languages, language, runtime.languages)
+    # With doNotStore the text is scored in this process and answered, neither stored nor logged.
+    recorder = (
+        None
+        if body.get("doNotStore") is True
+        else common.Recorder(runtime.abuse, runtime.store, runtime.scorer, runtime.publishing)
+    )
     if language not in LANGUAGES:
-        return _analyze_other(body, text, site, language, detected, wanted, runtime)
+        return _analyze_other(
+            body, text, site, language, detected, wanted, runtime.languages, recorder
+        )
     try:
         bundles = {r.version: bundle_for(runtime.models, r.version) for r in wanted}
     except UnknownVersion as error:
         raise PerspectiveError(str(error)) from error
     current = runtime.models.current()
-    # With doNotStore the text is scored in this process and answered, neither stored nor logged.
     checked = (
-        common.assess(site, text, runtime)
-        if body.get("doNotStore") is True
-        else _record(site, body, text, runtime)
+        common.assess(site, text, runtime.scorer)
+        if recorder is None
+        else _record(site, body, text, recorder)
     )
     score = checked.score
     if score is None:  # refused before scoring (a rate limit): Google's answer to a quota
@@ -243,7 +249,9 @@ def analyze() -> Response:
             continue
         entry: dict[str, Any] = {"summaryScore": {"value": value, "type": "PROBABILITY"}}
         if body.get("spanAnnotations") is True:
-            entry["spanScores"] = _span_scores(attribute.name, text, used, bundle, value)
+            entry["spanScores"] = _span_scores(
+                attribute.name, text, used, bundle, value, runtime.scorer
+            )
         scores[attribute.key] = entry
     answer: dict[str, Any] = {
         "attributeScores": scores,
@@ -255,7 +263,9 @@ def analyze() -> Response:
     return json_response(answer)
 
 
-def _record(site: Site, body: dict[str, Any], text: str, runtime: Runtime) -> common.Checked:
+def _record(
+    site: Site, body: dict[str, Any], text: str, recorder: common.Recorder
+) -> common.Checked:
     """Store and score the comment as intake would (its rate limits and duplicate check).
 
     Perspective sends no author; its `sessionId` (one per reader's session) stands in for one,
@@ -274,7 +284,7 @@ def _record(site: Site, body: dict[str, Any], text: str, runtime: Runtime) -> co
         "email": author,
         "comment": text,
     }
-    return common.record(site, fields, runtime, EMAIL)
+    return common.record(site, fields, recorder, EMAIL)
 
 
 def _quota_exceeded(limited: RateLimited | None) -> PerspectiveError:
@@ -287,12 +297,15 @@ def _quota_exceeded(limited: RateLimited | None) -> PerspectiveError:
 
 
 def _analyze_other(body: dict[str, Any], text: str, site: Site, language: str,
-                   detected: list[str], wanted: list[Requested], runtime: Runtime) -> Response:
-    """Answer for a language with its own model (TOXICITY, SPAM); stored unless doNotStore."""
-    models = runtime.languages.current()
+                   detected: list[str], wanted: list[Requested],
+                   language_models: LanguageModelsProvider,
+                   recorder: common.Recorder | None) -> Response:
+    """Answer for a language with its own model (TOXICITY, SPAM); stored unless doNotStore
+    (``recorder`` None)."""
+    models = language_models.current()
     [score] = models.score([text], language)
-    if body.get("doNotStore") is not True:
-        checked = _record(site, body, text, runtime)
+    if recorder is not None:
+        checked = _record(site, body, text, recorder)
         if checked.score is None:
             raise _quota_exceeded(checked.limited)
     scores: dict[str, Any] = {}
@@ -331,7 +344,7 @@ def suggest_score() -> Response:
     toxic. Other names Coral might send are accepted and ignored, never a 400 in its log.
     """
     runtime = current_runtime()
-    site = _site(runtime)
+    site = _site(runtime.store)
     body = _body()
     text = _text(body)
     suggested = body.get("attributeScores")
@@ -339,7 +352,7 @@ def suggest_score() -> Response:
         raise PerspectiveError("attributeScores must name at least one attribute.")
     from_coral = str(body.get("communityId") or "").startswith("Coral:")
     token = body.get("clientToken")
-    comment_id = _our_comment_id(token, site, runtime)
+    comment_id = _our_comment_id(token, site, runtime.store)
     labels = []
     for key, entry in suggested.items():
         name = key.partition("@")[0]
@@ -376,12 +389,12 @@ def _labels(name: str, value: float) -> tuple[str, ...]:
     return ("toxic",) if has_it and name in ATTRIBUTES else ()
 
 
-def _our_comment_id(token: object, site: Site, runtime: Runtime) -> str | None:
+def _our_comment_id(token: object, site: Site, store: Store) -> str | None:
     """The comment a `comment:<id>` client token names, if it is one of this site's."""
     if not isinstance(token, str) or not token.startswith("comment:"):
         return None
     candidate = token.removeprefix("comment:")
     if not candidate or len(candidate) > 32:
         return None
-    comment = runtime.store.comments.get(candidate, site_id=site.id)
+    comment = store.comments.get(candidate, site_id=site.id)
     return comment.id if comment else None

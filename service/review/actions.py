@@ -43,7 +43,7 @@ def answer(
 ) -> Response | BaseResponse:
     """Report an action's outcome: JSON to the script, a message and a redirect to a browser."""
     done = len(outcome.decisions)
-    messages = conflict_messages(current_runtime(), outcome.conflicts)
+    messages = conflict_messages(current_runtime().store, outcome.conflicts)
     if prefers_json():  # the keyboard script, not a plain form post
         status = 409 if outcome.conflicts and not done else 200
         return json_response(

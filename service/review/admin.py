@@ -31,7 +31,7 @@ def sites() -> str:
     """Every site with its key prefix and thresholds."""
     runtime = current_runtime()
     all_sites = runtime.store.sites.all()
-    thresholds = {site.slug: site_thresholds(runtime, site) for site in all_sites}
+    thresholds = {site.slug: site_thresholds(runtime.models, site) for site in all_sites}
     return render_template("review/admin_sites.html", sites=all_sites, thresholds=thresholds)
 
 
@@ -88,7 +88,7 @@ def policy(slug: str) -> Any:
             store.sites.set_policy(slug, {**site.policy, "thresholds": values})
             flash(f"Thresholds of {slug} saved; new comments use them at once.", "success")
             return redirect(url_for(".sites"), 303)
-    thresholds = site_thresholds(runtime, site)
+    thresholds = site_thresholds(runtime.models, site)
     return render_template(
         "review/admin_policy.html", site=site, thresholds=thresholds, errors=errors, axes=AXES
     ), 422 if errors else 200

@@ -21,9 +21,15 @@ def decide(appeal_id: int) -> BaseResponse:
     outcome = request.form.get("outcome", "")
     if outcome not in OUTCOMES:
         abort(400, "Unknown outcome.")
+    runtime = current_runtime()
     try:
         decide_appeal(
-            current_runtime(), user(), appeal_id, OUTCOMES[outcome], request.form.get("reason", "")
+            runtime.store,
+            runtime.publishing,
+            user(),
+            appeal_id,
+            OUTCOMES[outcome],
+            request.form.get("reason", ""),
         )
     except AppealRefused as refused:
         if refused.code == "not_found":

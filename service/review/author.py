@@ -59,7 +59,7 @@ def add_note() -> BaseResponse:
     """Add a note on the author, visible to every moderator of the site."""
     site, email = _author()
     try:
-        notes.add_note(current_runtime(), user(), site, email, request.form.get("note", ""))
+        notes.add_note(current_runtime().store, user(), site, email, request.form.get("note", ""))
     except NotFound:
         abort(404)
     except Invalid as error:
@@ -75,9 +75,15 @@ def reject_all() -> Response | BaseResponse:
     """Reject every comment of this author on this site that is not rejected yet."""
     site, email = _author()
     reason = request.form.get("reason") or None
+    runtime = current_runtime()
     try:
         outcome: Outcome = review.reject_all_by_author(
-            current_runtime(), user(), site, email, reason if reason in REASONS else None
+            runtime.store,
+            runtime.publishing,
+            user(),
+            site,
+            email,
+            reason if reason in REASONS else None,
         )
     except NotFound:
         abort(404)
@@ -92,13 +98,13 @@ def reject_all() -> Response | BaseResponse:
 def block() -> BaseResponse:
     """Block (or unblock) the author: their later comments are rejected by rule."""
     site, email = _author()
-    runtime = current_runtime()
+    store = current_runtime().store
     try:
         if request.form.get("unblock"):
-            review.unblock_author(runtime, user(), site, email)
+            review.unblock_author(store, user(), site, email)
             flash(f"{email} is no longer blocked on {site}.", "success")
         else:
-            review.block_author(runtime, user(), site, email)
+            review.block_author(store, user(), site, email)
             flash(f"{email} is blocked on {site}: new comments are rejected.", "success")
     except NotFound:
         abort(404)

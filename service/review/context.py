@@ -20,7 +20,7 @@ blueprint = Blueprint("review_context", __name__)
 def take(comment_id: str) -> Response | BaseResponse:
     """Hold a comment for a few minutes; answers who holds it (maybe someone else)."""
     me = user()
-    holder = claim(current_runtime(), me, comment_id[:64])
+    holder = claim(current_runtime().store, me, comment_id[:64])
     if holder is None:
         abort(404)
     if not prefers_json():
@@ -57,6 +57,6 @@ def thread() -> str:
         comments=comments,
         depth=depth,
         first=comments[0],
-        ctx=row_context(runtime, comments, "flagged"),
+        ctx=row_context(runtime.store, comments, "flagged"),
         next=request.full_path.rstrip("?"),
     )

@@ -172,7 +172,7 @@ def nudge_figures(visible: list[str] | tuple[str, ...] | None) -> list[dict[str,
     """Per site: pre-checks, authors warned, and what became of comments posted anyway."""
     runtime = current_runtime()
     slugs = list(visible) if visible is not None else [s.slug for s in runtime.store.sites.all()]
-    counts = nudge_counts(runtime, slugs, DAYS)
+    counts = nudge_counts(runtime.redis, slugs, DAYS)
     outcomes = runtime.store.alerts.nudged_outcomes(visible, DAYS)
     figures = []
     for slug in sorted(set(counts) | set(outcomes)):

@@ -45,7 +45,7 @@ def index() -> str:
     me = user()
     wanted, errors = queue_filter(request.args)
     site_ids = runtime.store.moderation.site_ids(me.site_slugs)
-    thresholds = review.visible_thresholds(runtime, site_ids)
+    thresholds = review.visible_thresholds(runtime.store, runtime.models, site_ids)
     uncertain = wanted.sort == "uncertainty"
     lines = review.lines_of(thresholds, site_ids) if uncertain else {}
     page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
@@ -55,7 +55,7 @@ def index() -> str:
         page=page,
         reports=runtime.store.reader_reports.for_comments(shown),
         appeals=runtime.store.appeals.for_comments(shown),
-        ctx=row_context(runtime, page.comments, wanted.status),
+        ctx=row_context(runtime.store, page.comments, wanted.status),
         sections=runtime.store.context.sections(me.site_slugs),
         wanted=wanted,
         errors=errors,
@@ -77,7 +77,13 @@ def decide(comment_id: str) -> Response | BaseResponse:
     runtime = current_runtime()
     try:
         decision = review.moderate(
-            runtime, user(), comment_id[:64], new_status, reason, Status(expected_text)
+            runtime.store,
+            runtime.publishing,
+            user(),
+            comment_id[:64],
+            new_status,
+            reason,
+            Status(expected_text),
         )
     except NotFound:
         abort(404)
@@ -103,7 +109,10 @@ def bulk() -> Response | BaseResponse:
         flash("Select comments first (tick their boxes, or press x on a row).", "warning")
         return back()
     new_status, reason = requested
-    outcome = review.moderate_many(current_runtime(), user(), seen, new_status, reason)
+    runtime = current_runtime()
+    outcome = review.moderate_many(
+        runtime.store, runtime.publishing, user(), seen, new_status, reason
+    )
     return answer(outcome, PAST[new_status])
 
 
@@ -111,7 +120,8 @@ def bulk() -> Response | BaseResponse:
 @login_required
 def undo() -> Response | BaseResponse:
     """Undo the moderator's latest action (a whole bulk action at once)."""
-    outcome = review.undo_last(current_runtime(), user())
+    runtime = current_runtime()
+    outcome = review.undo_last(runtime.store, runtime.publishing, user())
     if not outcome.decisions and not outcome.conflicts:
         flash("Nothing to undo.", "info")
         return back()

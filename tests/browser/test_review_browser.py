@@ -249,7 +249,8 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
             runtime, site, body=f"Earlier remark {n}", model_version="2025.06.01-1"
         )
         review.moderate(
-            runtime,
+            runtime.store,
+            runtime.publishing,
             admin,
             decided.id,
             Status.APPROVED if n % 3 else Status.REJECTED,
@@ -275,7 +276,7 @@ def test_screenshots_for_the_guide(page: Any, base_url: str, runtime: Runtime, s
         status = (Status.APPROVED, Status.APPROVED, Status.REJECTED, Status.FLAGGED)[n % 4]
         earlier = add_comment(runtime, site, status, body=f"Arrival {n}", section="local")
         if status is Status.FLAGGED:
-            review.moderate(runtime, admin, earlier.id, Status.APPROVED)
+            review.moderate(runtime.store, runtime.publishing, admin, earlier.id, Status.APPROVED)
         moment = utcnow() - timedelta(hours=(n * 7) % 23, minutes=30)
         with runtime.store.db.write() as connection:
             connection.execute(

@@ -84,7 +84,9 @@ def test_a_comment_decided_meanwhile_is_refused_with_a_clear_message(
     ann, _ = add_user(runtime, "ann@example.com")
     comment = add_comment(runtime, site, body="Contested remark")
     log_in(page, base_url)
-    review.moderate(runtime, ann, comment.id, Status.REJECTED, "toxic", Status.FLAGGED)
+    review.moderate(
+        runtime.store, runtime.publishing, ann, comment.id, Status.REJECTED, "toxic", Status.FLAGGED
+    )
     page.keyboard.press("j")
     page.keyboard.press("a")
     conflict = page.locator(f"#c-{comment.id} .conflict")
@@ -105,7 +107,10 @@ def test_the_queue_refreshes_in_place_and_keeps_the_focus(
     page.keyboard.press("j")
     page.keyboard.press("j")
     expect(page.locator(f"#c-{comments[1].id}")).to_be_focused()
-    review.moderate(runtime, ann, comments[0].id, Status.APPROVED, None, Status.FLAGGED)
+    first = comments[0].id
+    review.moderate(
+        runtime.store, runtime.publishing, ann, first, Status.APPROVED, None, Status.FLAGGED
+    )
     arrived = add_comment(runtime, site, body="a new arrival")
     assert page.evaluate("() => window.reviewQueue.refresh()") is True
     expect(page.locator(ROWS)).to_have_count(3)

@@ -54,7 +54,7 @@ def test_a_version_promoted_on_one_node_is_scored_by_the_other_nodes_worker(
                 if not p.name.startswith(".") and p.name != "languages"] == [old.version]
         rows = [Label(t, "spam", "import") for t in CAMPAIGN]
         trainer.store.labels.add_many(rows + [Label(t, "ham", "import") for t in REMARKS])
-        report = training.retrain(trainer)
+        report = training.retrain(trainer.store, trainer.models.registry)
         assert report.promoted, report.checks
 
         time.sleep(settings.model_poll_seconds * 4)  # the worker polls the database's pointer

@@ -65,7 +65,9 @@ def test_a_report_on_a_pending_comment_counts_once_the_worker_approves_it(
 
     # A moderator rejects it: the statement names the legal grounds readers gave.
     moderator, _ = runtime.store.users.create("first@example.com", PASSWORD, Role.MODERATOR)
-    review.moderate(runtime, moderator, comment_id, Status.REJECTED, "other")
+    review.moderate(
+        runtime.store, runtime.publishing, moderator, comment_id, Status.REJECTED, "other"
+    )
     got = call("GET", f"{base_url}/api/v1/comments/{comment_id}", key).json()
     assert got["statement"]["ground"] == "illegal" and got["statement"]["automated"] is False
     assert got["statement"]["legal_grounds"] == "StGB 130"
@@ -98,7 +100,9 @@ def test_a_model_rejection_is_explained_appealed_and_reversed_then_the_author_er
     moderator, _ = runtime.store.users.create("mod@example.com", PASSWORD, Role.MODERATOR)
     from domain.newsroom.appeals import decide_appeal
 
-    decide_appeal(runtime, moderator, appeal.id, True, "A fan's link, not spam")
+    decide_appeal(
+        runtime.store, runtime.publishing, moderator, appeal.id, True, "A fan's link, not spam"
+    )
     entries = read_results(client, "planet", 2)
     assert (entries[1]["event"], entries[1]["status"]) == ("appeal", "approved")
     assert entries[1]["decided_by"] == "moderator"

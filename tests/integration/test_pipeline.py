@@ -101,7 +101,8 @@ def test_the_sweep_rescues_comments_whose_queue_entry_was_lost(
     comment_id = post(base_url, key, ORDINARY).json()["id"]
     del runtime.__dict__["queue"]
     time.sleep(runtime.settings.pending_grace_seconds + 0.5)
-    report = sweep(runtime)
+    grace = runtime.settings.pending_grace_seconds
+    report = sweep(runtime.store, runtime.queue, runtime.publishing, grace)
     assert report.requeued == [comment_id]
     [entry] = read_results(client, "planet", 1)
     assert entry["comment_id"] == comment_id

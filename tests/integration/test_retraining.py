@@ -119,7 +119,7 @@ def test_a_candidate_trained_on_contradicting_labels_is_not_promoted(
     remarks = [row.text for row in train if row.label == "ok"][:300]
     runtime.store.labels.add_many([Label(text, "ok", "import") for text in insults]
                                   + [Label(text, "toxic", "import") for text in remarks])
-    report = training.retrain(runtime)
+    report = training.retrain(runtime.store, runtime.models.registry)
     assert report.promoted is False
     failed = [check["evaluation"] for check in report.checks if not check["passed"]]
     assert "base/toxicity" in failed
@@ -135,7 +135,7 @@ def test_toxicity_labels_leave_spam_scores_alone_and_say_why_in_words(
     old = runtime.models.current()
     rows = [row for row in jigsaw_holdout()[0]][:400]
     runtime.store.labels.add_many([Label(row.text, row.label, "import") for row in rows])
-    report = training.retrain(runtime)
+    report = training.retrain(runtime.store, runtime.models.registry)
     candidate = runtime.models.registry.load(report.version)
     probe = [PROBE, *REMARKS[:5], *CAMPAIGN[:5]]
     spam = candidate.heads.index("spam")

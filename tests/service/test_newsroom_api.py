@@ -77,7 +77,7 @@ def test_after_a_moderator_approves_only_new_reasons_flag_again(
     for n in range(3):
         report(client, auth, comment.id, f"a{n}")
     moderator, _ = add_user(runtime)
-    review.moderate(runtime, moderator, comment.id, Status.APPROVED)
+    review.moderate(runtime.store, runtime.publishing, moderator, comment.id, Status.APPROVED)
     for n in range(3):
         report(client, auth, comment.id, f"b{n}")  # the same reason again: reviewed already
     assert runtime.store.comments.get(comment.id).status is Status.APPROVED  # type: ignore[union-attr]
@@ -164,7 +164,9 @@ def test_a_moderators_rejection_carries_a_statement_in_get_and_stream(
     comment = add_comment(runtime, site, Status.APPROVED)
     report(client, auth, comment.id, "r1", "illegal", legal_grounds="StGB 130")
     moderator, _ = add_user(runtime)
-    review.moderate(runtime, moderator, comment.id, Status.REJECTED, "toxic")
+    review.moderate(
+        runtime.store, runtime.publishing, moderator, comment.id, Status.REJECTED, "toxic"
+    )
     statement = client.get(f"/api/v1/comments/{comment.id}", headers=auth).get_json()["statement"]
     assert statement["ground"] == "illegal" and statement["legal_grounds"] == "StGB 130"
     assert statement["automated"] is False
@@ -183,15 +185,17 @@ def test_appeals_one_per_decision_decided_by_another_moderator(
     second, _ = add_user(runtime, "other@example.com", Role.MODERATOR)
     url = f"/api/v1/comments/{comment.id}/appeals"
     assert client.post(url, headers=auth, json={"message": "x"}).status_code == 409  # flagged
-    review.moderate(runtime, first, comment.id, Status.REJECTED, "spam")
+    review.moderate(runtime.store, runtime.publishing, first, comment.id, Status.REJECTED, "spam")
     filed = client.post(url, headers=auth, json={"message": "It was a joke"})
     assert filed.status_code == 202
     again = client.post(url, headers=auth, json={"message": "again"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "duplicate"
     appeal_id = filed.get_json()["id"]
     with pytest.raises(AppealRefused, match="another moderator"):
-        decide_appeal(runtime, first, appeal_id, True, "fine after all")
-    decision = decide_appeal(runtime, second, appeal_id, True, "Sarcasm, not abuse")
+        decide_appeal(runtime.store, runtime.publishing, first, appeal_id, True, "fine after all")
+    decision = decide_appeal(
+        runtime.store, runtime.publishing, second, appeal_id, True, "Sarcasm, not abuse"
+    )
     assert decision.new_status is Status.APPROVED
     [entry] = [e for e in results(runtime, site.slug) if e["event"] == "appeal"]
     assert entry["decided_by"] == "moderator" and entry["status"] == "approved"

@@ -37,7 +37,7 @@ def test_an_appeal_form_without_csrf_is_refused_and_with_it_decides(
 ) -> None:
     comment = add_comment(runtime, site_and_key[0], Status.FLAGGED)
     first, _ = add_user(runtime, "first@example.com")
-    review.moderate(runtime, first, comment.id, Status.REJECTED, "spam")
+    review.moderate(runtime.store, runtime.publishing, first, comment.id, Status.REJECTED, "spam")
     appeal_id = client.post(
         f"/api/v1/comments/{comment.id}/appeals", headers=auth, json={"message": "Not spam"}
     ).get_json()["id"]

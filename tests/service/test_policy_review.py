@@ -53,7 +53,7 @@ def test_the_dashboard_lists_alerts_and_nudges(
     site = site_and_key[0]
     runtime.store.alerts.raise_alert(site.id, "near_duplicates", "<b>9</b> near-identical", 9)
     for warned in (True, True, False):
-        count_check(runtime, site.slug, warned)
+        count_check(runtime.redis, site.slug, warned)
     nudged = runtime.store.comments.add(
         site, Submission("a1", "Reader", "r@example.com", "posted anyway", nudged=True)
     )

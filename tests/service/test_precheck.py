@@ -98,7 +98,7 @@ def test_the_key_is_required_and_counts_reach_the_dashboard(
     assert client.post("/api/v1/comments:check", json=body(ORDINARY)).status_code == 401
     client.post("/api/v1/comments:check", headers=auth, json=body(ORDINARY))
     client.post("/api/v1/comments:check", headers=auth, json=body(INSULT))
-    assert nudge_counts(runtime, ["daily-planet"], 7) == {
+    assert nudge_counts(runtime.redis, ["daily-planet"], 7) == {
         "daily-planet": {"checks": 2, "warned": 1}
     }
 

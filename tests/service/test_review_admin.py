@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pytest
 from flask.testing import FlaskClient
@@ -112,8 +113,8 @@ def test_the_audit_log_finds_decisions_by_moderator_site_status_and_comment(
     bob, _ = add_user(runtime, "bob@example.com")
     a = add_comment(runtime, site, body="one")
     b = add_comment(runtime, site, body="two")
-    review.moderate(runtime, alice, a.id, Status.APPROVED)
-    review.moderate(runtime, bob, b.id, Status.REJECTED, "spam")
+    review.moderate(runtime.store, runtime.publishing, alice, a.id, Status.APPROVED)
+    review.moderate(runtime.store, runtime.publishing, bob, b.id, Status.REJECTED, "spam")
 
     def rows(query: str) -> str:
         html = admin.get("/review/audit?" + query).get_data(as_text=True)
@@ -137,9 +138,10 @@ def test_the_dashboard_counts_the_queue_the_days_and_overturns(
     user, _ = add_user(runtime)
     flagged = [add_comment(runtime, site, body=f"f{n}") for n in range(4)]
     approved = [add_comment(runtime, site, Status.APPROVED, body=f"a{n}") for n in range(2)]
-    review.moderate(runtime, user, flagged[0].id, Status.APPROVED)  # false positive
-    review.moderate(runtime, user, flagged[1].id, Status.REJECTED, "spam")
-    review.moderate(runtime, user, approved[0].id, Status.REJECTED, "toxic")  # false negative
+    moderate = partial(review.moderate, runtime.store, runtime.publishing)
+    moderate(user, flagged[0].id, Status.APPROVED)  # false positive
+    moderate(user, flagged[1].id, Status.REJECTED, "spam")
+    moderate(user, approved[0].id, Status.REJECTED, "toxic")  # false negative
     log_in(client)
     html = client.get("/review/dashboard").get_data(as_text=True)
     assert re.search(r'id="queue-size">2<', html)

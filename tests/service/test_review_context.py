@@ -109,7 +109,7 @@ def test_a_claim_is_shown_to_other_moderators_and_refused_to_them(
     comment = add_comment(runtime, site)
     holder, _ = add_user(runtime, "ann@example.com")
     add_user(runtime, "bob@example.com")
-    assert review.context.claim(runtime, holder, comment.id) is not None
+    assert review.context.claim(runtime.store, holder, comment.id) is not None
     log_in(client, "bob@example.com")
     html = client.get("/review").get_data(as_text=True)
     assert "Being reviewed by ann@example.com" in html
@@ -129,7 +129,15 @@ def test_a_decision_on_a_comment_decided_meanwhile_names_who_decided_it(
 ) -> None:
     comment = add_comment(runtime, site)
     other, _ = add_user(runtime, "ann@example.com", Role.MODERATOR)
-    review.moderate(runtime, other, comment.id, Status.REJECTED, "toxic", Status.FLAGGED)
+    review.moderate(
+        runtime.store,
+        runtime.publishing,
+        other,
+        comment.id,
+        Status.REJECTED,
+        "toxic",
+        Status.FLAGGED,
+    )
     path = f"/review/comments/{comment.id}/decision"
     late = _post(moderator, path, json=True, action="approve", expected="flagged")
     assert late.status_code == 409  # type: ignore[attr-defined]
@@ -172,7 +180,9 @@ def test_the_dashboard_shows_the_desk_per_site_and_section(
     decided = add_comment(runtime, site, section="world")
     add_comment(runtime, site, section="world")
     add_comment(runtime, site, section="sport")
-    review.moderate(runtime, admin, decided.id, Status.APPROVED, None, Status.FLAGGED)
+    review.moderate(
+        runtime.store, runtime.publishing, admin, decided.id, Status.APPROVED, None, Status.FLAGGED
+    )
     desks = {(d.site_slug, d.section): d for d in runtime.store.desk.desks(24, None)}
     world = desks[("daily-planet", "world")]
     assert world.received == 4

@@ -318,7 +318,7 @@ def test_author_view_rejects_all_and_blocks(
     _post(moderator, "/review/author/block", site="daily-planet", email="troll@example.com")
     assert runtime.store.moderation.is_blocked(site.id, "troll@example.com")
     later = add_comment(runtime, site, Status.PENDING, email="troll@example.com")
-    [verdict] = score_comments([later.id], runtime)
+    [verdict] = score_comments([later.id], runtime.store, runtime.scorer, runtime.publishing)
     assert (verdict.new_status, verdict.decided_by.value) == (Status.REJECTED, "rule")
     page = moderator.get("/review/author?email=troll@example.com&site=daily-planet")
     assert "Unblock author" in page.get_data(as_text=True)

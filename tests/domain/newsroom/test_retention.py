@@ -20,19 +20,19 @@ def test_rejected_texts_are_purged_before_the_rest_and_labels_follow(runtime: Ru
     pending = add_comment(runtime, site, Status.PENDING, body="waiting")
     runtime.store.labels.add_many([Label("rude words", "toxic", "moderator", rejected.id)])
 
-    assert apply_retention(runtime, utcnow() + timedelta(days=1)) == {}
-    report = apply_retention(runtime, utcnow() + timedelta(days=8))
+    assert apply_retention(runtime.store, utcnow() + timedelta(days=1)) == {}
+    report = apply_retention(runtime.store, utcnow() + timedelta(days=8))
     assert report == {"planet": {"rejected_texts": 1, "anonymised": 0}}
     assert runtime.store.comments.get(rejected.id).body == ""  # type: ignore[union-attr]
     assert runtime.store.comments.get(approved.id).body == "kind words"  # type: ignore[union-attr]
     assert runtime.store.labels.all() == []  # the label's text went with the comment
 
-    report = apply_retention(runtime, utcnow() + timedelta(days=31))
+    report = apply_retention(runtime.store, utcnow() + timedelta(days=31))
     assert report == {"planet": {"rejected_texts": 0, "anonymised": 2}}
     kept = runtime.store.comments.get(approved.id)
     assert kept is not None and kept.body == "" and kept.email == "" and kept.status.value
     assert runtime.store.comments.get(pending.id).body == "waiting"  # type: ignore[union-attr]
-    assert apply_retention(runtime, utcnow() + timedelta(days=31)) == {}  # idempotent
+    assert apply_retention(runtime.store, utcnow() + timedelta(days=31)) == {}  # idempotent
 
 
 def test_malformed_retention_settings_mean_keep() -> None:

@@ -31,7 +31,7 @@ def site(runtime: Runtime) -> Site:
 def _store_and_score(site: Site, runtime: Runtime) -> Comment:
     """Store the comment, then score and publish it at once (the compatibility endpoints' way)."""
     comment = runtime.store.comments.add(site, SUBMISSION)
-    assert score_now(comment, runtime) is not None
+    assert score_now(comment, runtime.store, runtime.scorer, runtime.publishing) is not None
     return comment
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,9 @@ def site(runtime: Runtime) -> Site:
 def test_a_decision_is_recorded_published_and_labelled(runtime: Runtime, site: Site) -> None:
     comment = add_comment(runtime, site)
     user, _ = add_user(runtime)
-    decision = review.moderate(runtime, user, comment.id, Status.APPROVED, None, Status.FLAGGED)
+    decision = review.moderate(
+        runtime.store, runtime.publishing, user, comment.id, Status.APPROVED, None, Status.FLAGGED
+    )
     assert decision is not None
     stored = runtime.store.comments.get(comment.id)
     assert stored is not None
@@ -81,9 +84,10 @@ def test_a_comment_changed_meanwhile_is_a_conflict_not_a_lost_update(
     comment = add_comment(runtime, site)
     first, _ = add_user(runtime, "first@example.com")
     second, _ = add_user(runtime, "second@example.com")
-    review.moderate(runtime, first, comment.id, Status.APPROVED, None, Status.FLAGGED)
+    moderate = partial(review.moderate, runtime.store, runtime.publishing)
+    moderate(first, comment.id, Status.APPROVED, None, Status.FLAGGED)
     with pytest.raises(Conflict) as raised:
-        review.moderate(runtime, second, comment.id, Status.REJECTED, "spam", Status.FLAGGED)
+        moderate(second, comment.id, Status.REJECTED, "spam", Status.FLAGGED)
     assert raised.value.current is Status.APPROVED
     stored = runtime.store.comments.get(comment.id)
     assert stored is not None and stored.status is Status.APPROVED
@@ -98,11 +102,11 @@ def test_a_moderator_limited_to_one_site_cannot_act_on_another(
     comment = add_comment(runtime, other)
     user, _ = add_user(runtime, sites=["planet"])
     with pytest.raises(NotFound):
-        review.moderate(runtime, user, comment.id, Status.APPROVED)
+        review.moderate(runtime.store, runtime.publishing, user, comment.id, Status.APPROVED)
     with pytest.raises(NotFound):
-        review.block_author(runtime, user, "other", comment.email)
+        review.block_author(runtime.store, user, "other", comment.email)
     outcome = review.moderate_many(
-        runtime, user, [(comment.id, Status.FLAGGED)], Status.REJECTED
+        runtime.store, runtime.publishing, user, [(comment.id, Status.FLAGGED)], Status.REJECTED
     )
     assert outcome.decisions == [] and outcome.missing == [comment.id]
     page = runtime.store.moderation.queue(QueueFilter(), user.site_slugs)
@@ -112,9 +116,10 @@ def test_a_moderator_limited_to_one_site_cannot_act_on_another(
 def test_bulk_applies_what_is_unchanged_and_reports_the_rest(runtime: Runtime, site: Site) -> None:
     a, b, c = (add_comment(runtime, site, body=f"comment {n}") for n in range(3))
     user, _ = add_user(runtime)
-    review.moderate(runtime, user, c.id, Status.APPROVED)
+    review.moderate(runtime.store, runtime.publishing, user, c.id, Status.APPROVED)
     outcome = review.moderate_many(
-        runtime,
+        runtime.store,
+        runtime.publishing,
         user,
         [(a.id, Status.FLAGGED), (b.id, Status.FLAGGED), (c.id, Status.FLAGGED)],
         Status.REJECTED,
@@ -131,11 +136,15 @@ def test_undo_restores_the_previous_status_as_a_new_decision(runtime: Runtime, s
     first = add_comment(runtime, site, body="first")
     a, b = add_comment(runtime, site, body="a"), add_comment(runtime, site, body="b")
     user, _ = add_user(runtime)
-    review.moderate(runtime, user, first.id, Status.APPROVED)
+    review.moderate(runtime.store, runtime.publishing, user, first.id, Status.APPROVED)
     review.moderate_many(
-        runtime, user, [(a.id, Status.FLAGGED), (b.id, Status.FLAGGED)], Status.REJECTED
+        runtime.store,
+        runtime.publishing,
+        user,
+        [(a.id, Status.FLAGGED), (b.id, Status.FLAGGED)],
+        Status.REJECTED,
     )
-    undone = review.undo_last(runtime, user)
+    undone = review.undo_last(runtime.store, runtime.publishing, user)
     assert sorted(d.comment_id for d in undone.decisions) == sorted([a.id, b.id])
     assert all(d.new_status is Status.FLAGGED and d.reason == "undo" for d in undone.decisions)
     for comment in (a, b):
@@ -147,9 +156,9 @@ def test_undo_restores_the_previous_status_as_a_new_decision(runtime: Runtime, s
             Status.FLAGGED,
         ]
     # The next undo walks back to the action before.
-    [again] = review.undo_last(runtime, user).decisions
+    [again] = review.undo_last(runtime.store, runtime.publishing, user).decisions
     assert (again.comment_id, again.new_status) == (first.id, Status.FLAGGED)
-    assert review.undo_last(runtime, user).decisions == []
+    assert review.undo_last(runtime.store, runtime.publishing, user).decisions == []
     undo_entries = [e for e in results(runtime, "planet") if e["reason"] == "undo"]
     assert len(undo_entries) == 3
 
@@ -160,16 +169,16 @@ def test_undo_retracts_exactly_the_labels_the_undone_action_taught(
     kept = add_comment(runtime, site, body="a thoughtful remark")
     mistaken = add_comment(runtime, site, body="buy followers now")
     user, _ = add_user(runtime)
-    review.moderate(runtime, user, kept.id, Status.APPROVED)
-    review.moderate(runtime, user, mistaken.id, Status.REJECTED, "spam")
+    review.moderate(runtime.store, runtime.publishing, user, kept.id, Status.APPROVED)
+    review.moderate(runtime.store, runtime.publishing, user, mistaken.id, Status.REJECTED, "spam")
     taught = {(label.text, label.label) for label in runtime.store.labels.all()}
     assert ("buy followers now", "spam") in taught and ("a thoughtful remark", "ham") in taught
-    review.undo_last(runtime, user)
+    review.undo_last(runtime.store, runtime.publishing, user)
     standing = {(label.text, label.label) for label in runtime.store.labels.all()}
     assert standing == {p for p in taught if p[0] == "a thoughtful remark"}
     assert runtime.store.labels.count_since(None) == len(standing)
     # Deciding again teaches again: the new decision's labels stand.
-    review.moderate(runtime, user, mistaken.id, Status.APPROVED)
+    review.moderate(runtime.store, runtime.publishing, user, mistaken.id, Status.APPROVED)
     assert ("buy followers now", "ham") in {
         (label.text, label.label) for label in runtime.store.labels.all()
     }
@@ -179,16 +188,17 @@ def test_undo_touches_only_the_users_own_actions(runtime: Runtime, site: Site) -
     comment = add_comment(runtime, site)
     first, _ = add_user(runtime, "first@example.com")
     second, _ = add_user(runtime, "second@example.com")
-    review.moderate(runtime, first, comment.id, Status.APPROVED)
-    assert review.undo_last(runtime, second).decisions == []
+    review.moderate(runtime.store, runtime.publishing, first, comment.id, Status.APPROVED)
+    assert review.undo_last(runtime.store, runtime.publishing, second).decisions == []
 
 
 def test_blocked_authors_are_rejected_by_rule_later(runtime: Runtime, site: Site) -> None:
     user, _ = add_user(runtime)
-    assert review.block_author(runtime, user, "planet", "spammer@example.com")
-    assert not review.block_author(runtime, user, "planet", "spammer@example.com")
+    assert review.block_author(runtime.store, user, "planet", "spammer@example.com")
+    assert not review.block_author(runtime.store, user, "planet", "spammer@example.com")
     later = add_comment(runtime, site, Status.PENDING, email="spammer@example.com")
-    [decision] = score_comments([later.id], runtime)  # no model needed: the rule decides
+    # no model needed: the rule decides
+    [decision] = score_comments([later.id], runtime.store, runtime.scorer, runtime.publishing)
     assert (decision.new_status, decision.decided_by.value) == (Status.REJECTED, "rule")
 
 
@@ -203,7 +213,9 @@ def test_reject_all_by_author_rejects_only_that_author_on_that_site(
     elsewhere = add_comment(runtime, other, email="troll@example.com")
     bystander = add_comment(runtime, site, email="kind@example.com")
     user, _ = add_user(runtime)
-    outcome = review.reject_all_by_author(runtime, user, "planet", "troll@example.com", "spam")
+    outcome = review.reject_all_by_author(
+        runtime.store, runtime.publishing, user, "planet", "troll@example.com", "spam"
+    )
     assert sorted(d.comment_id for d in outcome.decisions) == sorted([mine[0].id, mine[1].id])
     for untouched in (elsewhere, bystander):
         stored = runtime.store.comments.get(untouched.id)
@@ -261,9 +273,10 @@ def test_audit_and_dashboard_numbers(runtime: Runtime, site: Site) -> None:
     admin, _ = add_user(runtime, "admin@example.com", Role.ADMIN)
     flagged = [add_comment(runtime, site, body=f"f{n}") for n in range(3)]
     approved = [add_comment(runtime, site, Status.APPROVED, body=f"a{n}") for n in range(2)]
-    review.moderate(runtime, admin, flagged[0].id, Status.APPROVED)  # false positive
-    review.moderate(runtime, admin, flagged[1].id, Status.REJECTED, "spam")  # right
-    review.moderate(runtime, admin, approved[0].id, Status.REJECTED, "toxic")  # false negative
+    moderate = partial(review.moderate, runtime.store, runtime.publishing)
+    moderate(admin, flagged[0].id, Status.APPROVED)  # false positive
+    moderate(admin, flagged[1].id, Status.REJECTED, "spam")  # right
+    moderate(admin, approved[0].id, Status.REJECTED, "toxic")  # false negative
     store = runtime.store.reports
     assert store.queue_sizes(None) == {"planet": 1}
     days = store.decisions_per_day(14, None)
@@ -286,17 +299,18 @@ def test_the_queue_draws_the_lines_the_worker_applies(
 ) -> None:
     """Without its own thresholds a site gets the current model's recommended ones (read from
     the model's metadata, not by loading the model); its own thresholds win once set."""
-    assert review.site_thresholds(runtime, site).flag["spam"] == 0.5  # no model yet
+    assert review.site_thresholds(runtime.models, site).flag["spam"] == 0.5  # no model yet
     shutil.copytree(trained_models_dir, runtime.settings.models_dir, dirs_exist_ok=True)
     time.sleep(runtime.settings.model_poll_seconds)
     model = runtime.models.registry.metadata(runtime.models.registry.current_version())
     recommended = model["thresholds"]
-    lines = review.site_thresholds(runtime, site)
+    lines = review.site_thresholds(runtime.models, site)
     assert lines.flag["spam"] == recommended["spam"]["flag"]
     assert lines.reject["toxicity"] == recommended["toxicity"]["reject"]
     own = {"spam": {"flag": 0.41, "reject": 0.93}, "toxicity": {"flag": 0.42, "reject": 0.94}}
     runtime.store.sites.set_policy(site.slug, {"thresholds": own})
     updated = runtime.store.sites.by_slug(site.slug)
     assert updated is not None
-    assert review.site_thresholds(runtime, updated).flag["toxicity"] == 0.42
-    assert review.flag_lines(runtime, {site.slug: site.id}) == {site.id: (0.41, 0.42)}
+    assert review.site_thresholds(runtime.models, updated).flag["toxicity"] == 0.42
+    lines_by_id = review.flag_lines(runtime.store, runtime.models, {site.slug: site.id})
+    assert lines_by_id == {site.id: (0.41, 0.42)}

@@ -35,7 +35,7 @@ def _unmarked(runtime: Runtime) -> set[str]:
 
 def test_a_batch_is_marked_published_in_the_next_batchs_transaction(runtime: Runtime) -> None:
     first, second = _pending_ids(runtime, 3), _pending_ids(runtime, 2, start=3)
-    scorer = BatchScorer(runtime)
+    scorer = BatchScorer(runtime.store, runtime.scorer, runtime.publishing)
     scorer.score(first)
     assert runtime.redis.xlen(redis_keys.results("planet")) == 3  # published at once
     assert _unmarked(runtime) == set(first)  # noted as published with the next batch
@@ -48,9 +48,10 @@ def test_a_batch_is_marked_published_in_the_next_batchs_transaction(runtime: Run
 
 def test_a_worker_dying_before_it_marks_leaves_no_repeat_in_the_stream(runtime: Runtime) -> None:
     ids = _pending_ids(runtime, 4)
-    BatchScorer(runtime).score(ids)  # published, then the process "dies": no flush
+    scorer = BatchScorer(runtime.store, runtime.scorer, runtime.publishing)
+    scorer.score(ids)  # published, then the process "dies": no flush
     assert _unmarked(runtime) == set(ids)
-    publish(runtime.store.comments.unpublished_decisions(timedelta(0)), runtime)
+    publish(runtime.store.comments.unpublished_decisions(timedelta(0)), runtime.publishing)
     assert _unmarked(runtime) == set()
     assert runtime.redis.xlen(redis_keys.results("planet")) == 4
 
@@ -64,7 +65,8 @@ def _submit(runtime: Runtime, article: str, text: str) -> str:
 
 def test_comments_are_scored_against_their_articles_approved_comments(runtime: Runtime) -> None:
     runtime.settings = replace(runtime.settings, article_context_refresh_seconds=0)
-    score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
+    on_topic = [_submit(runtime, "budget", text) for text in ON_TOPIC]
+    score_comments(on_topic, runtime.store, runtime.scorer, runtime.publishing)
     bundle = runtime.models.current()
     references = runtime.store.comments.article_reference_ids(
         1, "budget", max_spam=bundle.reference_max_spam, limit=50)
@@ -72,7 +74,7 @@ def test_comments_are_scored_against_their_articles_approved_comments(runtime: R
     assert len(references) >= bundle.contexts["spam"].neighbours
     on_article = _submit(runtime, "budget", OFF_TOPIC)
     fresh_article = _submit(runtime, "new-article", OFF_TOPIC)
-    score_comments([on_article, fresh_article], runtime)
+    score_comments([on_article, fresh_article], runtime.store, runtime.scorer, runtime.publishing)
     in_context, alone = runtime.store.comments.get(on_article), runtime.store.comments.get(
         fresh_article)
     assert in_context is not None and alone is not None
@@ -84,8 +86,10 @@ def test_comments_are_scored_against_their_articles_approved_comments(runtime: R
 
 def test_an_installation_may_turn_the_article_context_off(runtime: Runtime) -> None:
     runtime.settings = replace(runtime.settings, article_context=False)
-    score_comments([_submit(runtime, "budget", text) for text in ON_TOPIC], runtime)
-    [decision] = score_comments([_submit(runtime, "budget", OFF_TOPIC)], runtime)
+    on_topic = [_submit(runtime, "budget", text) for text in ON_TOPIC]
+    score_comments(on_topic, runtime.store, runtime.scorer, runtime.publishing)
+    off_topic = _submit(runtime, "budget", OFF_TOPIC)
+    [decision] = score_comments([off_topic], runtime.store, runtime.scorer, runtime.publishing)
     comment = runtime.store.comments.get(decision.comment_id)
     assert comment is not None and "article_similarity" not in comment.attributes
 
@@ -94,12 +98,14 @@ def test_score_now_decides_as_the_workers_batch_does(runtime: Runtime) -> None:
     # The compatibility endpoints' synchronous path and the worker share one Scorer: the same
     # text on fresh articles gets the same verdict and scores either way.
     via_worker = _submit(runtime, "same-a", OFF_TOPIC)
-    [batch_decision] = score_comments([via_worker], runtime)
+    [batch_decision] = score_comments(
+        [via_worker], runtime.store, runtime.scorer, runtime.publishing
+    )
     site = runtime.store.sites.by_slug("planet")
     assert site is not None
     stored = runtime.store.comments.add(site, Submission(
         article_id="same-b", sender_name="Reader", email="other@example.com", comment=OFF_TOPIC))
-    assessment = score_now(stored, runtime)
+    assessment = score_now(stored, runtime.store, runtime.scorer, runtime.publishing)
     assert assessment is not None and assessment.score is not None
     assert assessment.verdict.status is batch_decision.new_status
     assert assessment.score.spam == batch_decision.spam
@@ -111,6 +117,6 @@ def test_score_now_rejects_a_blocked_author_by_rule_like_the_worker(runtime: Run
     runtime.store.moderation.block(site.id, "blocked@example.com", user_id=0)
     stored = runtime.store.comments.add(site, Submission(
         article_id="a1", sender_name="B", email="blocked@example.com", comment="Hello there."))
-    assessment = score_now(stored, runtime)
+    assessment = score_now(stored, runtime.store, runtime.scorer, runtime.publishing)
     assert assessment is not None and assessment.score is None
     assert assessment.verdict.reasons == ("rule:blocked_author",)
