@@ -18,7 +18,5 @@ def check_comment() -> Response:
     site = authenticate_site()
     body = parse_body()
     runtime = current_runtime()
-    answer = check(
-        site, body, runtime.models, runtime.rulebook, runtime.store.history, runtime.redis
-    )
+    answer = check(site, body, runtime.scorer, runtime.redis)
     return json_response(answer.as_dict())

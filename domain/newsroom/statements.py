@@ -26,6 +26,9 @@ EXPLANATIONS = {
     "rule:blocked_author": "Comments from this author are no longer accepted on this site "
     "because of earlier comments that broke its rules.",
     "rule": "The comment matched a rule the site set for comments it does not accept.",
+    "language:unsupported": "The site cannot check comments in this language automatically: "
+    "a moderator reads them before they appear, or the site does not take them.",
+    "language:not_accepted": "The site does not take comments in this language.",
     "trap": "The comment was sent in a way only automated senders use.",
     "reports": "Readers reported the comment and a moderator found that it breaks the site's "
     "rules.",

@@ -16,22 +16,21 @@ from typing import Any
 
 import redis
 
-from classifier import ModelBundle, Score
+from classifier import Score
 from domain.infra import redis_keys
 from domain.intake.validate import validate_submission
 from domain.newsroom.statements import explanation
 from domain.policies import premoderation
-from domain.policies.inputs import RuleBook, histories_for
-from domain.policies.judge import Case, Judgement, english_reader, judge
+from domain.policies.judge import Judgement
 from domain.policies.rules import Action
 from domain.records import Site, Submission, utcnow
-from domain.scoring.model_provider import ModelProvider
-from domain.store.policies import HistoryRepository
+from domain.scoring.assess import Scorer
 from domain.vocabulary import AXES, Status
 
 log = logging.getLogger(__name__)
 
 NUDGE_DAYS_KEPT = 40
+LANGUAGE_PREFIX = "language:"  # held or refused for its language (domain/scoring/languages.py)
 # Stand-ins for fields a half-filled form lacks, so its comment can still be checked.
 PLACEHOLDERS = {"article_id": "-", "sender_name": "-", "email": "unknown@invalid.example"}
 HOLD_MESSAGES = {
@@ -58,34 +57,18 @@ class CheckResult:
 
 
 def check(
-    site: Site,
-    body: Mapping[str, object],
-    models: ModelProvider,
-    rulebook: RuleBook,
-    history: HistoryRepository,
-    client: redis.Redis,
+    site: Site, body: Mapping[str, object], scorer: Scorer, client: redis.Redis
 ) -> CheckResult:
-    """Validate and judge a comment as POST /comments would, storing nothing."""
+    """Validate and judge a comment as POST /comments would (in its language), storing nothing."""
     result = validate_submission(body)
     submission = result.submission or _checkable(body, result.errors)
     if submission is None:
         return CheckResult(ok=False, outcome="invalid", errors=result.errors)
-    bundle = models.current()
-    score = score_text(bundle, submission.comment)
-    case = Case(site.id, site.policy, submission.section, submission.comment, submission.email,
-                submission.author_ip, score)
-    [judgement] = judge([case], english_reader(bundle), rulebook.for_sites([site.id]),
-                        histories_for([case], history))
+    judgement, score, _ = scorer.judge_text(site.id, site.policy, submission)
     policy = premoderation.section_policy(site.policy, submission.section)
     answer = _answer(judgement, score, policy, result.errors)
     count_check(client, site.slug, warned=not answer.ok)
     return answer
-
-
-def score_text(bundle: ModelBundle, text: str) -> Score:
-    """The pre-check's one scoring call: the current model in this process (assess-style)."""
-    [score] = bundle.score([text])
-    return score
 
 
 def _checkable(body: Mapping[str, object], errors: Mapping[str, list[str]]) -> Submission | None:
@@ -111,6 +94,8 @@ def _answer(
     content = judgement.content_status
     if content is not Status.APPROVED and not warnings:
         warnings += _model_warnings(judgement.verdict.reasons, score, overrides)
+        warnings += [{"code": r, "message": explanation([r], overrides), "spans": []}
+                     for r in judgement.verdict.reasons if r.startswith(LANGUAGE_PREFIX)]
     if judgement.hold:
         warnings.append({"code": judgement.hold, "message": HOLD_MESSAGES[judgement.hold],
                          "spans": []})

@@ -19,8 +19,8 @@ from typing import Any
 from classifier import ModelBundle, Score
 from classifier.languages import LanguageModels
 from domain.policies.inputs import RuleBook, histories_for
-from domain.policies.judge import Case, Reader, english_reader, judge
-from domain.records import Comment, Verdict
+from domain.policies.judge import Case, Judgement, Reader, english_reader, judge
+from domain.records import Comment, Submission, Verdict
 from domain.scoring import languages
 from domain.scoring.article_context import ArticleContexts
 from domain.scoring.decide import blocked_author_verdict, model_verdict, to_record
@@ -114,11 +114,25 @@ class Scorer:
         language_policies: Mapping[int, languages.LanguagePolicy],
         models: LanguageModels,
     ) -> tuple[list[Score], Reader, str]:
-        """A group's scores, how its verdicts are read, and the version that read them: the
-        English model, a covered language's model, or the site's policy for any other."""
+        """A group's scores (English beside its articles' comments), how its verdicts are
+        read, and the version that read them."""
+        how, version, bundle = self._reader_for(reader, language_policies, models)
+        if bundle is not None:
+            return self._score_in_context(bundle, group), how, version
+        return how.rescore([c.body for c in group]), how, version
+
+    def _reader_for(
+        self,
+        reader: str,
+        language_policies: Mapping[int, languages.LanguagePolicy],
+        models: LanguageModels,
+    ) -> tuple[Reader, str, ModelBundle | None]:
+        """How a reader's texts are scored and decided, and its version: the English model
+        (also returned, for the article context), a covered language's model, or the site's
+        policy for any other language."""
         if reader == languages.ENGLISH:
             bundle = self._models.current()
-            return self._score_in_context(bundle, group), english_reader(bundle), bundle.version
+            return english_reader(bundle), bundle.version, bundle
         if models.covers(reader):
             how = Reader(
                 lambda _case, policy, score: languages.language_verdict(
@@ -126,7 +140,7 @@ class Scorer:
                 ),
                 lambda texts: models.score(texts, reader),
             )
-            return how.rescore([c.body for c in group]), how, models.version
+            return how, models.version, None
 
         def spam_only(texts: list[str]) -> list[Score]:
             return [Score(spam=spam, toxicity=0.0) for spam in models.spam_scores(texts)]
@@ -137,7 +151,25 @@ class Scorer:
             ),
             spam_only,
         )
-        return spam_only([c.body for c in group]), how, models.version
+        return how, models.version, None
+
+    def judge_text(
+        self, site_id: int, site_policy: Mapping[str, Any], submission: Submission
+    ) -> tuple[Judgement, Score, str]:
+        """A comment that is not stored (the pre-check): read in its language and judged by its
+        site's policies as a worker would, only without its article's comments. Returns the
+        judgement, the score and the detected language."""
+        models = self._language_models.current()
+        policy = languages.LanguagePolicy.of(site_policy)
+        [detection] = languages.detect([submission.comment], [policy])
+        reader = languages.reader(detection, policy, models)
+        how, _, _ = self._reader_for(reader, {site_id: policy}, models)
+        [score] = how.rescore([submission.comment])
+        case = Case(site_id, site_policy, submission.section, submission.comment,
+                    submission.email, submission.author_ip, score)
+        [judgement] = judge([case], how, self._rulebook.for_sites([site_id]),
+                            histories_for([case], self._history))
+        return judgement, score, detection.language
 
     def _judged(
         self,

@@ -129,3 +129,41 @@ def test_any_body_gets_an_answer_never_a_500(
     answer = client.post("/api/v1/comments:check", headers=auth, json=payload)
     assert answer.status_code == 200
     assert set(answer.get_json()) == {"ok", "outcome", "warnings", "errors"}
+
+
+GERMAN_INSULT = "Du bist ein dummes Arschloch, halt endlich dein Maul, du Idiot"
+GERMAN_CIVIL = "Vielen Dank für den ausführlichen Artikel, die Grafiken sind sehr hilfreich."
+RUSSIAN_CIVIL = "Спасибо за подробную статью, графики очень полезны и понятны."
+
+
+def test_a_comment_is_checked_in_its_own_language(
+    client: FlaskClient, auth: dict[str, str], runtime: Runtime
+) -> None:
+    def check(text: str) -> dict[str, Any]:
+        answer = client.post("/api/v1/comments:check", headers=auth, json=body(text))
+        assert answer.status_code == 200
+        return dict(answer.get_json())
+
+    civil, insult, russian = check(GERMAN_CIVIL), check(GERMAN_INSULT), check(RUSSIAN_CIVIL)
+    # the German model reads German: a civil remark passes, an insult is warned
+    assert civil == {"ok": True, "outcome": "approved", "warnings": [], "errors": {}}
+    assert insult["ok"] is False and insult["outcome"] in {"held", "rejected"}
+    assert insult["warnings"][0]["code"].startswith("toxicity")
+    # no model reads Russian: the author hears it will wait for a moderator
+    assert russian["ok"] is False and russian["outcome"] == "held"
+    [warning] = russian["warnings"]
+    assert warning["code"] == "language:unsupported" and "language" in warning["message"]
+    assert stored(runtime) == 0
+
+
+def test_a_rule_warns_in_any_language(
+    client: FlaskClient, auth: dict[str, str], runtime: Runtime, site_and_key: tuple[Site, str]
+) -> None:
+    rule_id = add_rule(runtime, site_and_key[0], "word", "reject", "Grafiken")
+    answer = client.post("/api/v1/comments:check", headers=auth, json=body(GERMAN_CIVIL))
+    result = answer.get_json()
+    assert result["ok"] is False and result["outcome"] == "rejected"
+    [warning] = result["warnings"]
+    assert warning["code"] == f"rule:{rule_id}"
+    [span] = warning["spans"]
+    assert GERMAN_CIVIL[span["begin"]:span["end"]] == "Grafiken"
