@@ -11,8 +11,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 import sklearn
 
+from classifier.artifact_files import atomic_write, json_default, sha256_of
 from classifier.languages.bundle import LanguageModels, train_language_models
 from classifier.languages.hashing import N_FEATURES
 from classifier.languages.model import LanguageModel
@@ -31,20 +30,6 @@ META_FILE = "metadata.json"
 
 class LanguageArtifactError(RuntimeError):
     """A language artefact is missing, tampered with or incompatible."""
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write a small file atomically."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
-def _digest(path: Path) -> str:
-    """sha256 of a file."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class LanguageRegistry:
@@ -70,8 +55,9 @@ class LanguageRegistry:
                 "ngram_range": list(model.ngram_range), "intercept": model.intercept,
                 "thresholds": model.thresholds, "metrics": model.metrics}
         np.savez_compressed(folder / ARRAYS_FILE, **arrays)  # type: ignore[arg-type]
-        meta["arrays_sha256"] = _digest(folder / ARRAYS_FILE)
-        _write_text(folder / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False))
+        meta["arrays_sha256"] = sha256_of(folder / ARRAYS_FILE)
+        atomic_write(folder / META_FILE,
+                     json.dumps(meta, indent=2, ensure_ascii=False, default=json_default))
         return folder
 
     def load(self, version: str) -> LanguageModels:
@@ -81,7 +67,7 @@ class LanguageRegistry:
             meta: dict[str, Any] = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise LanguageArtifactError(f"language models {version!r}: {exc}") from exc
-        if _digest(folder / ARRAYS_FILE) != meta.get("arrays_sha256"):
+        if sha256_of(folder / ARRAYS_FILE) != meta.get("arrays_sha256"):
             raise LanguageArtifactError(f"language models {version!r} failed their sha256 check")
         if meta.get("sklearn_version") != sklearn.__version__:
             raise LanguageArtifactError(
@@ -104,7 +90,7 @@ class LanguageRegistry:
         """Make a saved version current."""
         if not (self.root / version / META_FILE).exists():
             raise LanguageArtifactError(f"unknown language models {version!r}")
-        _write_text(self.root / "CURRENT", version + "\n")
+        atomic_write(self.root / "CURRENT", version + "\n")
 
     def ensure_current(self, train: Callable[[], LanguageModels] | None = None) -> LanguageModels:
         """The current version, training and promoting one first (once, under a lock)."""
