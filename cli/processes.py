@@ -85,11 +85,12 @@ def _train_first_model(settings: Settings, registry: Any) -> None:
         bars.close()
 
 
-def _ensure_language_models(settings: Settings) -> None:
-    """Train the other languages' models now, so the first comment's verdict does not wait."""
+def _ensure_language_models(settings: Settings, store: Any) -> None:
+    """Train the other languages' models now (or download the version another node promoted),
+    so the first comment's verdict does not wait."""
     from domain.scoring.languages import LanguageModelsProvider
 
-    languages = LanguageModelsProvider(settings.effective_models_dir)
+    languages = LanguageModelsProvider.from_settings(settings, store.language_versions)
     if languages.registry.current_version() is None:
         click.echo("Training the German, Portuguese, Chinese and Korean models (a minute or two "
                    "the first time)...")
@@ -106,7 +107,7 @@ def _bootstrap(settings: Settings) -> None:
         _train_first_model(settings, provider.registry)
     bundle = provider.current()
     click.echo(f"Model {bundle.version} ready.")
-    _ensure_language_models(settings)
+    _ensure_language_models(settings, store)
     if not store.sites.all():
         site, key = store.sites.create("demo", "Demo site")
         click.echo(f"Created site {site.slug!r}; its API key (shown once): {key}")

@@ -103,9 +103,8 @@ class Runtime:
 
     @cached_property
     def languages(self) -> LanguageModelsProvider:
-        """The other languages' models, in their own versioned folder beside the English one."""
-        return LanguageModelsProvider(self.settings.effective_models_dir,
-                                      self.settings.model_poll_seconds)
+        """The other languages' models: versions of their own in the same version store."""
+        return LanguageModelsProvider.from_settings(self.settings, self.store.language_versions)
 
     @cached_property
     def article_contexts(self) -> ArticleContexts | None:
