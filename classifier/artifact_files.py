@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,26 @@ def atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def unpack_atomically(folder: Path, files: Mapping[str, bytes], marker: str) -> None:
+    """Create ``folder`` holding ``files`` all at once (a downloaded version in a node's cache).
+
+    The files are written to a staging folder beside it, which is then renamed into place, so
+    a reader never sees half a version. If another process unpacked the same folder first
+    (its ``marker`` file is there), its copy is kept.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".download-{folder.name}-"))
+    try:
+        for name, content in files.items():
+            (staging / name).write_bytes(content)
+        os.rename(staging, folder)
+    except OSError:
+        if not (folder / marker).exists():
+            raise  # not a race with another process unpacking the same version
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def json_default(obj: object) -> Any:

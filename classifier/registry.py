@@ -7,8 +7,6 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,7 @@ import numpy as np
 import sklearn
 from skops import io as sio
 
-from classifier.artifact_files import atomic_write, json_default, sha256_of
+from classifier.artifact_files import atomic_write, json_default, sha256_of, unpack_atomically
 from classifier.embeddings import (
     EmbeddingModelMissing,
     SentenceEncoder,
@@ -147,17 +145,9 @@ class ModelRegistry:
             raise ArtifactError(
                 f"model {version!r} failed its integrity check on download: sha256 {actual}, "
                 f"the store records {digest}, its metadata {meta.get('model_sha256')}")
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=self.models_dir, prefix=f".download-{version}-"))
-        try:
-            (staging / MODEL_FILE).write_bytes(artifact)
-            (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-            os.rename(staging, self.models_dir / version)
-        except OSError:
-            if not (self.models_dir / version / META_FILE).exists():
-                raise  # not a race with another process unpacking the same version
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        unpack_atomically(self.models_dir / version, {
+            MODEL_FILE: artifact, META_FILE: json.dumps(meta, indent=2).encode("utf-8")},
+            marker=META_FILE)
 
     def _read_meta(self, version: str) -> dict[str, Any]:
         """Read a version's metadata.json, or raise ArtifactError."""

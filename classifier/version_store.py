@@ -5,12 +5,18 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+# The kinds of version a store keeps apart: each has its own versions, promotion pointer and
+# history, so promoting or rolling back one never moves the other.
+ENGLISH_MODEL = "english"  # the English model bundles (classifier/registry.py)
+LANGUAGE_MODELS = "languages"  # the other languages' models (classifier/languages/artifact.py)
+KINDS = (ENGLISH_MODEL, LANGUAGE_MODELS)
+
 
 class VersionStore(Protocol):
     """Where versions live for every node (the database, an object store); the folder caches.
 
     The registry verifies what it downloads; the store only keeps bytes, metadata and the
-    promotion pointer.
+    promotion pointer. One store object serves one kind of version (``KINDS``).
     """
 
     def publish(self, version: str, metadata: dict[str, Any], digest: str,

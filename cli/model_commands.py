@@ -14,11 +14,28 @@ from cli.context import load_settings, open_store
 from config import Settings
 
 
-def _registry(settings: Settings) -> Any:
-    """The model registry in the data folder, with the installation's training options."""
+def _provider(settings: Settings, store: Any = None) -> Any:
+    """The English model's provider: the installation's version store, cache folder, tier."""
+    from domain.infra.model_stores import version_store
     from domain.scoring.model_provider import ModelProvider
 
-    return ModelProvider.from_settings(settings, open_store(settings).model_versions).registry
+    versions = version_store(settings, store or open_store(settings))
+    return ModelProvider.from_settings(settings, versions)
+
+
+def _registry(settings: Settings, store: Any = None) -> Any:
+    """The model registry in the data folder, with the installation's training options."""
+    return _provider(settings, store).registry
+
+
+def _language_registry(settings: Settings, store: Any = None) -> Any:
+    """The other languages' registry: their own versions in the same version store."""
+    from classifier.version_store import LANGUAGE_MODELS
+    from domain.infra.model_stores import version_store
+    from domain.scoring.languages import LanguageModelsProvider
+
+    versions = version_store(settings, store or open_store(settings), LANGUAGE_MODELS)
+    return LanguageModelsProvider.from_settings(settings, versions).registry
 
 
 class TrainingProgress:
@@ -99,10 +116,7 @@ def train(promote: bool, as_json: bool, embeddings: bool | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def score(text: str, as_json: bool) -> None:
     """Score TEXT with the current model."""
-    from domain.scoring.model_provider import ModelProvider
-
-    settings = load_settings()
-    bundle = ModelProvider.from_settings(settings, open_store(settings).model_versions).current()
+    bundle = _provider(load_settings()).current()
     result = bundle.score_one(text).as_dict()
     result["model_version"] = bundle.version
     if as_json:
@@ -127,7 +141,6 @@ def evaluate(file: Path, as_json: bool, version: str | None) -> None:
     """
     from classifier import evaluate_rows, read_labelled_csv
     from classifier.evaluation import read_article_columns
-    from domain.scoring.model_provider import ModelProvider
 
     settings = load_settings()
     try:
@@ -135,7 +148,7 @@ def evaluate(file: Path, as_json: bool, version: str | None) -> None:
         articles = read_article_columns(file)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    provider = ModelProvider.from_settings(settings, open_store(settings).model_versions)
+    provider = _provider(settings)
     bundle = provider.registry.load(version) if version else provider.current()
     try:
         metrics = evaluate_rows(bundle, rows, articles)
@@ -151,25 +164,54 @@ def evaluate(file: Path, as_json: bool, version: str | None) -> None:
 
 @click.group()
 def models() -> None:
-    """List, promote and roll back model versions."""
+    """List, promote and roll back model versions (--languages: the other languages' models)."""
+
+
+LANGUAGES_OPTION = click.option(
+    "--languages", "languages", is_flag=True,
+    help="The other languages' models (German, Portuguese, Chinese, Korean), which have "
+    "versions of their own, instead of the English model.")
 
 
 @models.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def list_models(as_json: bool) -> None:
-    """List model versions, oldest first; the current one is marked."""
-    versions = _registry(load_settings()).versions()
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: the English model's versions, or with --languages the other "
+              "languages' versions.")
+@LANGUAGES_OPTION
+def list_models(as_json: bool, languages: bool) -> None:
+    """List model versions, oldest first; the current one is marked.
+
+    The English model's versions come first, then the other languages' models (marked
+    [languages]); --languages lists only those.
+    """
+    settings = load_settings()
+    store = open_store(settings)
+    language_versions = _language_registry(settings, store).versions()
     if as_json:
-        echo_json(versions)
+        if languages:
+            echo_json([dict(meta, kind="languages") for meta in language_versions])
+        else:
+            echo_json(_registry(settings, store).versions())
         return
-    for meta in versions:
+    if not languages:
+        for meta in _registry(settings, store).versions():
+            marker = "*" if meta.get("active") else " "
+            metrics = meta.get("metrics", {})
+            summary = " ".join(
+                f"{name}={value:.4f}" for name, value in _headline_metrics(metrics).items()
+            )
+            tier = "  [embedding tier]" if meta.get("embeddings") else ""
+            click.echo(f"{marker} {meta['version']}  {meta.get('created_at', '')}  "
+                       f"{summary}{tier}")
+        click.echo("Other languages' models (promote and roll back with --languages):")
+        if not language_versions:
+            click.echo("  none yet (trained, or downloaded, when a worker first starts)")
+    for meta in language_versions:
         marker = "*" if meta.get("active") else " "
-        metrics = meta.get("metrics", {})
-        summary = " ".join(
-            f"{name}={value:.4f}" for name, value in _headline_metrics(metrics).items()
-        )
-        tier = "  [embedding tier]" if meta.get("embeddings") else ""
-        click.echo(f"{marker} {meta['version']}  {meta.get('created_at', '')}  {summary}{tier}")
+        summary = " ".join(f"{language}_roc_auc={value:.4f}"
+                           for language, value in _language_metrics(meta).items())
+        click.echo(f"{marker} {meta['version']}  {meta.get('created_at', '')}  {summary}"
+                   f"  [languages: {' '.join(meta.get('languages') or [])}]")
 
 
 def _headline_metrics(metrics: dict[str, Any]) -> dict[str, float]:
@@ -182,13 +224,38 @@ def _headline_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     return flat
 
 
+def _language_metrics(meta: dict[str, Any]) -> dict[str, float]:
+    """Each language model's cross-validated ROC AUC on its training rows."""
+    flat: dict[str, float] = {}
+    for language, spec in sorted((meta.get("models") or {}).items()):
+        value = ((spec.get("metrics") or {}).get("cross_validated") or {}).get("roc_auc")
+        if isinstance(value, float):
+            flat[language] = value
+    return flat
+
+
 @models.command("promote")
 @click.argument("version")
-def promote(version: str) -> None:
-    """Make VERSION the current model; running workers switch within seconds."""
+@LANGUAGES_OPTION
+def promote(version: str, languages: bool) -> None:
+    """Make VERSION the current model; running workers switch within seconds.
+
+    A version of the other languages' models (see `models list`) is promoted as such, with
+    or without --languages. The two kinds have their own pointers: promoting one never
+    moves the other.
+    """
     from classifier import ArtifactError
+    from classifier.languages import LanguageArtifactError
     from domain import training
 
+    registry = _language_registry(load_settings())
+    if languages or _knows(registry, version):
+        try:
+            registry.promote(version)
+        except LanguageArtifactError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Language models {version} are now current.")
+        return
     try:
         runtime = _runtime()
         carried = training.promote(runtime.store, runtime.models.registry, version)
@@ -198,12 +265,32 @@ def promote(version: str) -> None:
     _report_carried(carried)
 
 
+def _knows(language_registry: Any, version: str) -> bool:
+    """Whether VERSION names a version of the other languages' models."""
+    from classifier.languages import LanguageArtifactError
+
+    try:
+        language_registry.metadata(version)
+    except LanguageArtifactError:
+        return False
+    return True
+
+
 @models.command("rollback")
-def rollback() -> None:
+@LANGUAGES_OPTION
+def rollback(languages: bool) -> None:
     """Go back to the previously promoted version."""
     from classifier import ArtifactError
+    from classifier.languages import LanguageArtifactError
     from domain import training
 
+    if languages:
+        try:
+            version = _language_registry(load_settings()).rollback()
+        except LanguageArtifactError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Rolled back; language models {version} are now current.")
+        return
     try:
         runtime = _runtime()
         version, carried = training.rollback(runtime.store, runtime.models.registry)

@@ -85,11 +85,15 @@ def _train_first_model(settings: Settings, registry: Any) -> None:
         bars.close()
 
 
-def _ensure_language_models(settings: Settings) -> None:
-    """Train the other languages' models now, so the first comment's verdict does not wait."""
+def _ensure_language_models(settings: Settings, store: Any) -> None:
+    """Train the other languages' models now (or download the version another node promoted),
+    so the first comment's verdict does not wait."""
+    from classifier.version_store import LANGUAGE_MODELS
+    from domain.infra.model_stores import version_store
     from domain.scoring.languages import LanguageModelsProvider
 
-    languages = LanguageModelsProvider(settings.effective_models_dir)
+    languages = LanguageModelsProvider.from_settings(
+        settings, version_store(settings, store, LANGUAGE_MODELS))
     if languages.registry.current_version() is None:
         click.echo("Training the German, Portuguese, Chinese and Korean models (a minute or two "
                    "the first time)...")
@@ -98,15 +102,16 @@ def _ensure_language_models(settings: Settings) -> None:
 
 def _bootstrap(settings: Settings) -> None:
     """Create the schema, train the first model, and make a first site and admin if none exist."""
+    from domain.infra.model_stores import version_store
     from domain.scoring.model_provider import ModelProvider
 
     store = open_store(settings)
-    provider = ModelProvider.from_settings(settings, store.model_versions)
+    provider = ModelProvider.from_settings(settings, version_store(settings, store))
     if provider.registry.current_version() is None:
         _train_first_model(settings, provider.registry)
     bundle = provider.current()
     click.echo(f"Model {bundle.version} ready.")
-    _ensure_language_models(settings)
+    _ensure_language_models(settings, store)
     if not store.sites.all():
         site, key = store.sites.create("demo", "Demo site")
         click.echo(f"Created site {site.slug!r}; its API key (shown once): {key}")
@@ -127,6 +132,8 @@ def _child_env(settings: Settings) -> dict[str, str]:
         env["MODERATION_MODELS_DIR"] = str(settings.models_dir)
     if settings.database_url:
         env["DATABASE_URL"] = settings.database_url
+    if settings.model_store_url:
+        env["MODEL_STORE_URL"] = settings.model_store_url
     if settings.embedding_model:
         env["MODERATION_EMBEDDING_MODEL"] = settings.embedding_model
     return env

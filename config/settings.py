@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIXES = ("MODERATION_",)
-KNOWN_PLAIN_VARIABLES = ("REDIS_URL", "DATABASE_URL", "SECRET_KEY")
+KNOWN_PLAIN_VARIABLES = ("REDIS_URL", "DATABASE_URL", "SECRET_KEY", "MODEL_STORE_URL")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -94,6 +94,18 @@ def _database_url(raw: str) -> str:
     return f"{prefix}{_path(database)}{sep}{query}"
 
 
+def _model_store_url(raw: str) -> str:
+    """MODEL_STORE_URL: empty or ``database`` (the database), or ``s3://bucket[/prefix]``."""
+    value = raw.strip()
+    if value in ("", "database"):
+        return ""
+    match = re.fullmatch(r"s3://([^/\s]+)(/\S*)?", value)
+    if match is None:
+        raise ValueError(
+            f"MODEL_STORE_URL must be empty (the database) or s3://bucket/prefix, got {raw!r}")
+    return value.rstrip("/")
+
+
 def _warn_unknown(env: Mapping[str, str]) -> None:
     """Warn about MODERATION_* variables we do not know, which are usually typos."""
     known = {
@@ -115,7 +127,9 @@ def _coerce(env: Mapping[str, str], name: str, default: Any) -> Any:
     return env.get(name, default)
 
 
-_SPECIAL_FIELDS = frozenset({"data_dir", "secret_key", "redis_url", "database_url", "models_dir"})
+_SPECIAL_FIELDS = frozenset(
+    {"data_dir", "secret_key", "redis_url", "database_url", "models_dir", "model_store_url"}
+)
 
 
 def _env(name: str) -> dict[str, Any]:
@@ -132,6 +146,10 @@ class Settings:
     redis_url: str | None = field(default=None, metadata=_env("REDIS_URL"))
     database_url: str = field(default="", metadata=_env("DATABASE_URL"))
     models_dir: Path | None = field(default=None, metadata=_env("MODERATION_MODELS_DIR"))
+    # Where model versions are kept for every node: "" the database (default), or an
+    # S3-compatible bucket "s3://bucket/prefix" (endpoint and credentials: boto3's AWS_*
+    # variables); each node's models_dir is then a cache
+    model_store_url: str = field(default="", metadata=_env("MODEL_STORE_URL"))
 
     # Database: how long a write waits for a locked SQLite (or a PostgreSQL connection)
     database_busy_timeout_ms: int = field(default=5000, metadata=_env("MODERATION_DB_BUSY_TIMEOUT"))
@@ -252,5 +270,6 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             database_url=_database_url(env.get("DATABASE_URL", "")),
             models_dir=_path(models_dir) if models_dir else None,
+            model_store_url=_model_store_url(env.get("MODEL_STORE_URL", "")),
             **tunables,
         )

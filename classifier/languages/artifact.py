@@ -1,8 +1,13 @@
-"""The language models on disk: ``<models_dir>/languages/<version>/`` with a ``CURRENT`` marker.
+"""The language models: ``<models_dir>/languages/<version>/``, shared through a version store.
 
 Their own versioned artefact beside the English model's, so retraining one never moves the
 other. Arrays go in a NumPy ``.npz`` read with ``allow_pickle=False`` (nothing executable),
 settings and metrics in ``metadata.json``; a sha256 in the metadata guards the arrays.
+
+With a version store (classifier/version_store.py, kind ``languages``: the database or an
+object store) every node reaches the same versions and the same promoted one, exactly as the
+English model's registry does; the folder is then this node's cache. Without one the folder
+is all there is: a ``CURRENT`` marker and a ``HISTORY`` of promotions.
 """
 
 from __future__ import annotations
@@ -11,8 +16,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,42 +23,42 @@ from typing import Any
 import numpy as np
 import sklearn
 
+from classifier.artifact_files import atomic_write, json_default, sha256_of, unpack_atomically
 from classifier.languages.bundle import LanguageModels, train_language_models
 from classifier.languages.hashing import N_FEATURES
 from classifier.languages.model import LanguageModel
 from classifier.languages.spam import SIGNALS, SpamSignals
+from classifier.version_store import VersionStore
 
 ARRAYS_FILE = "languages.npz"
 META_FILE = "metadata.json"
+CURRENT_FILE = "CURRENT"
+HISTORY_FILE = "HISTORY"
 
 
 class LanguageArtifactError(RuntimeError):
     """A language artefact is missing, tampered with or incompatible."""
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write a small file atomically."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
-def _digest(path: Path) -> str:
-    """sha256 of a file."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 class LanguageRegistry:
-    """Saves, loads and promotes versions of the language models."""
+    """Saves, loads, promotes and rolls back versions of the language models.
 
-    def __init__(self, models_dir: Path | str) -> None:
+    With a ``store`` (of the ``languages`` kind), the store holds every version and the
+    promotion pointer, and the folder is this node's cache: a version missing from it is
+    downloaded, verified by its sha256 and unpacked.
+    """
+
+    def __init__(self, models_dir: Path | str, store: VersionStore | None = None) -> None:
         self.root = Path(models_dir) / "languages"
+        self.store = store
 
     def save(self, models: LanguageModels) -> Path:
-        """Write a new version folder (sparse arrays: only the n-grams a model kept)."""
+        """Write a new version folder (sparse arrays: only the n-grams a model kept) and hand
+        it to the store, if there is one."""
         folder = self.root / models.version
+        if (folder / META_FILE).exists():
+            raise LanguageArtifactError(
+                f"language models {models.version!r} already exist in {self.root}")
         folder.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {"spam_coef": models.spam.coef}
         meta = dict(models.metadata, models={}, spam={
@@ -70,18 +73,55 @@ class LanguageRegistry:
                 "ngram_range": list(model.ngram_range), "intercept": model.intercept,
                 "thresholds": model.thresholds, "metrics": model.metrics}
         np.savez_compressed(folder / ARRAYS_FILE, **arrays)  # type: ignore[arg-type]
-        meta["arrays_sha256"] = _digest(folder / ARRAYS_FILE)
-        _write_text(folder / META_FILE, json.dumps(meta, indent=2, ensure_ascii=False))
+        meta["arrays_sha256"] = sha256_of(folder / ARRAYS_FILE)
+        text = json.dumps(meta, indent=2, ensure_ascii=False, default=json_default)
+        atomic_write(folder / META_FILE, text)
+        if self.store is not None:
+            self.store.publish(models.version, json.loads(text), meta["arrays_sha256"],
+                               (folder / ARRAYS_FILE).read_bytes())
         return folder
+
+    def _download(self, version: str) -> None:
+        """Fetch a version missing from the folder, verify its digest, unpack it atomically."""
+        fetched = self.store.fetch(version) if self.store is not None else None
+        if fetched is None:
+            return
+        meta, digest, arrays = fetched
+        actual = hashlib.sha256(arrays).hexdigest()
+        if not (actual == digest == meta.get("arrays_sha256")):
+            raise LanguageArtifactError(
+                f"language models {version!r} failed their integrity check on download: "
+                f"sha256 {actual}, the store records {digest}, their metadata "
+                f"{meta.get('arrays_sha256')}")
+        text = json.dumps(meta, indent=2, ensure_ascii=False)
+        unpack_atomically(self.root / version,
+                          {ARRAYS_FILE: arrays, META_FILE: text.encode("utf-8")},
+                          marker=META_FILE)
+
+    def metadata(self, version: str) -> dict[str, Any]:
+        """A version's metadata (downloaded first if this folder lacks it)."""
+        if not version or "/" in version or version.startswith("."):
+            raise LanguageArtifactError(f"invalid language models version {version!r}")
+        path = self.root / version / META_FILE
+        if not path.exists():
+            self._download(version)
+        try:
+            meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise LanguageArtifactError(f"unknown language models {version!r}") from exc
+        except (OSError, ValueError) as exc:
+            raise LanguageArtifactError(f"language models {version!r}: {exc}") from exc
+        return meta
 
     def load(self, version: str) -> LanguageModels:
         """Load and verify a version."""
+        meta = self.metadata(version)
         folder = self.root / version
         try:
-            meta: dict[str, Any] = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            digest = sha256_of(folder / ARRAYS_FILE)
+        except OSError as exc:
             raise LanguageArtifactError(f"language models {version!r}: {exc}") from exc
-        if _digest(folder / ARRAYS_FILE) != meta.get("arrays_sha256"):
+        if digest != meta.get("arrays_sha256"):
             raise LanguageArtifactError(f"language models {version!r} failed their sha256 check")
         if meta.get("sklearn_version") != sklearn.__version__:
             raise LanguageArtifactError(
@@ -93,26 +133,87 @@ class LanguageRegistry:
                                meta["spam"]["thresholds"], meta["spam"]["metrics"])
         return LanguageModels(models, spam, meta)
 
+    def versions(self) -> list[dict[str, Any]]:
+        """Metadata of every saved version, oldest first, each with ``active``."""
+        current = self.current_version()
+        if self.store is not None:
+            metas = self.store.listing()
+        else:
+            metas = []
+            folders = sorted(self.root.iterdir()) if self.root.exists() else []
+            for folder in folders:
+                if folder.is_dir() and (folder / META_FILE).exists():
+                    with contextlib.suppress(LanguageArtifactError):
+                        metas.append(self.metadata(folder.name))
+        out = [dict(meta, active=meta.get("version") == current) for meta in metas]
+        return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
+
     def current_version(self) -> str | None:
-        """The promoted version, if any."""
+        """The promoted version: the store's pointer, else this folder's ``CURRENT`` (a folder
+        from before the store, which ``ensure_current`` hands over on first use)."""
+        if self.store is not None:
+            promoted = self.store.current()
+            if promoted is not None:
+                return promoted
         try:
-            return (self.root / "CURRENT").read_text(encoding="utf-8").strip() or None
+            return (self.root / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
         except FileNotFoundError:
             return None
 
+    def _history(self) -> list[str]:
+        """This folder's promotion history, oldest first."""
+        try:
+            lines = (self.root / HISTORY_FILE).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [line.strip() for line in lines if line.strip()]
+
     def promote(self, version: str) -> None:
-        """Make a saved version current."""
-        if not (self.root / version / META_FILE).exists():
-            raise LanguageArtifactError(f"unknown language models {version!r}")
-        _write_text(self.root / "CURRENT", version + "\n")
+        """Make a saved version current (for every node, with a store)."""
+        self.metadata(version)  # here, or downloadable: else LanguageArtifactError
+        if self.store is not None:
+            self._publish_local(version)  # a version saved before the store existed
+            self.store.promote(version)
+            return
+        with self._lock(".promote.lock"):
+            history = self._history() + [version]
+            atomic_write(self.root / HISTORY_FILE, "\n".join(history) + "\n")
+            atomic_write(self.root / CURRENT_FILE, version + "\n")
+
+    def rollback(self) -> str:
+        """Go back to the previously promoted version and return it."""
+        if self.store is not None:
+            previous = self.store.rollback()
+            if previous is None:
+                raise LanguageArtifactError("no earlier promoted language models to roll back to")
+            return previous
+        with self._lock(".promote.lock"):
+            history = self._history()
+            current = self.current_version()
+            while history and history[-1] == current:
+                history.pop()
+            if not history:
+                raise LanguageArtifactError("no earlier promoted language models to roll back to")
+            previous = history[-1]
+            self.metadata(previous)
+            atomic_write(self.root / HISTORY_FILE, "\n".join(history) + "\n")
+            atomic_write(self.root / CURRENT_FILE, previous + "\n")
+        return previous
 
     def ensure_current(self, train: Callable[[], LanguageModels] | None = None) -> LanguageModels:
-        """The current version, training and promoting one first (once, under a lock)."""
-        version = self.current_version()
+        """The current version, training and promoting one first (once, under a lock).
+
+        With a store, a version another node promoted is downloaded instead, and a folder from
+        before the store hands its promoted version to the store.
+        """
+        unshared = self.store is not None and self.store.current() is None
+        version = None if unshared else self.current_version()
         if version:
             return self.load(version)
-        with self._lock():
-            version = self.current_version()
+        shared = self.store.training_lock() if self.store is not None else None
+        with shared or self._lock(".train.lock"):
+            self._adopt_local_current()
+            version = self.current_version()  # another node may have trained while we waited
             if version:
                 return self.load(version)
             models = train() if train is not None else train_language_models()
@@ -120,11 +221,32 @@ class LanguageRegistry:
             self.promote(models.version)
             return models
 
+    def _adopt_local_current(self) -> None:
+        """A folder from before the store (an upgrade) hands its promoted version to the store."""
+        if self.store is None or self.store.current() is not None:
+            return
+        local = LanguageRegistry(self.root.parent).current_version()
+        if local is not None and (self.root / local / ARRAYS_FILE).exists():
+            self._publish_local(local)
+            self.store.promote(local)
+
+    def _publish_local(self, version: str) -> None:
+        """Hand a version from this folder to the store (the store ignores one it has)."""
+        path = self.root / version / ARRAYS_FILE
+        if self.store is None or not path.exists():
+            return
+        meta = self.metadata(version)
+        arrays = path.read_bytes()
+        if hashlib.sha256(arrays).hexdigest() != meta.get("arrays_sha256"):
+            raise LanguageArtifactError(
+                f"language models {version!r} in {self.root} failed their integrity check")
+        self.store.publish(version, meta, str(meta["arrays_sha256"]), arrays)
+
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        """Exclusive inter-process lock while training the first version."""
+    def _lock(self, name: str) -> Iterator[None]:
+        """Exclusive inter-process lock on a file in this folder."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".train.lock").open("a+") as fh:
+        with (self.root / name).open("a+") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
                 yield

@@ -12,7 +12,9 @@ from functools import cached_property
 
 from redis import Redis
 
+from classifier.version_store import LANGUAGE_MODELS
 from config import Settings
+from domain.infra.model_stores import version_store
 from domain.infra.redis_url import redis_client, resolve_redis_url
 from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
@@ -99,13 +101,13 @@ class Runtime:
     @cached_property
     def models(self) -> ModelProvider:
         """The current model, reloaded when another version is promoted."""
-        return ModelProvider.from_settings(self.settings, self.store.model_versions)
+        return ModelProvider.from_settings(self.settings, version_store(self.settings, self.store))
 
     @cached_property
     def languages(self) -> LanguageModelsProvider:
-        """The other languages' models, in their own versioned folder beside the English one."""
-        return LanguageModelsProvider(self.settings.effective_models_dir,
-                                      self.settings.model_poll_seconds)
+        """The other languages' models: versions of their own in the same version store."""
+        return LanguageModelsProvider.from_settings(
+            self.settings, version_store(self.settings, self.store, LANGUAGE_MODELS))
 
     @cached_property
     def article_contexts(self) -> ArticleContexts | None:

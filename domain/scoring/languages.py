@@ -24,6 +24,8 @@ from classifier.languages import (
     LanguageRegistry,
     detect_language,
 )
+from classifier.version_store import VersionStore
+from config import Settings
 from domain.records import Verdict
 from domain.scoring.decide import decide, thresholds_for
 from domain.vocabulary import DecidedBy, Status
@@ -60,23 +62,42 @@ class LanguagePolicy:
 
 
 class LanguageModelsProvider:
-    """Loads the current language models lazily and notices a newly promoted version."""
+    """Loads the current language models lazily and notices a newly promoted version.
 
-    def __init__(self, models_dir: Path, poll_seconds: float = 2.0) -> None:
-        self.registry = LanguageRegistry(models_dir)
+    With a version store (the database by default) every node follows the same promoted
+    version, downloaded into its own folder, as ``ModelProvider`` does for the English model.
+    """
+
+    def __init__(self, models_dir: Path, poll_seconds: float = 2.0,
+                 store: VersionStore | None = None) -> None:
+        self.registry = LanguageRegistry(models_dir, store)
         self._poll = poll_seconds
         self._models: LanguageModels | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_settings(cls, settings: Settings,
+                      store: VersionStore | None) -> LanguageModelsProvider:
+        """The provider of an installation: its version store of the ``languages`` kind (the
+        database's by default), its cache folder and poll period."""
+        return cls(settings.effective_models_dir, settings.model_poll_seconds, store)
+
     def current(self) -> LanguageModels:
-        """The current language models, training them on first use."""
+        """The current language models, training them on first use if no node has."""
         models = self._models
         if models is not None and time.monotonic() - self._checked < self._poll:
             return models
         with self._lock:
             self._checked = time.monotonic()
-            wanted = self.registry.current_version()
+            try:
+                wanted = self.registry.current_version()
+            except Exception:
+                if self._models is None:
+                    raise
+                log.warning("cannot read the promoted language models; keeping %s",
+                            self._models.version, exc_info=True)
+                return self._models
             if self._models is None or wanted != self._models.version:
                 self._models = self.registry.ensure_current()
                 log.info("language models %s loaded", self._models.version)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from classifier.version_store import LANGUAGE_MODELS
 from domain.store import migrations
 from domain.store.accounts.integrations import WebhookRepository
 from domain.store.accounts.sessions import SessionRepository
@@ -47,7 +48,8 @@ class Store:
         self.rules = RuleRepository(self.db)
         self.history = HistoryRepository(self.db)
         self.alerts = AlertRepository(self.db)
-        self.model_versions = ModelVersionRepository(self.db)
+        self.model_versions = ModelVersionRepository(self.db)  # the English model's
+        self.language_versions = ModelVersionRepository(self.db, LANGUAGE_MODELS)
 
     def migrate(self) -> None:
         """Bring the schema to the latest migration; every process calls this on first use."""

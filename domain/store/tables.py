@@ -299,8 +299,10 @@ alerts = Table(
     Index("ix_alerts_site_created", "site_id", "created_at"),
 )
 
-# Model versions for every node (classifier/registry.py keeps a local folder as their cache):
-# the skops artefact, its sha256 and its metadata, written once per version.
+# Model versions for every node (classifier/registry.py and classifier/languages/artifact.py
+# keep a local folder as their cache): the artefact, its sha256 and its metadata, written once
+# per version. ``kind`` keeps the English model's versions ("english") and the other
+# languages' models ("languages") apart (classifier/version_store.py).
 model_versions = Table(
     "model_versions",
     metadata,
@@ -309,10 +311,11 @@ model_versions = Table(
     Column("digest", String(64), nullable=False),
     Column("artifact", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="english"),  # 0008
 )
 
-# The promoted version: one row (id 1) that every process polls, with the promotion history
-# that a rollback walks back.
+# The promoted version of each kind: one row per kind (id 1 the English model, id 2 the other
+# languages') that every process polls, with the promotion history that a rollback walks back.
 current_model = Table(
     "current_model",
     metadata,
@@ -320,4 +323,6 @@ current_model = Table(
     Column("version", String(64), ForeignKey("model_versions.version"), nullable=False),
     Column("history", JSON, nullable=False),
     Column("promoted_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="english"),  # 0008
+    Index("ix_current_model_kind", "kind", unique=True),
 )

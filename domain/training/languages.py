@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from classifier.data import Row
@@ -67,8 +68,13 @@ def retrain_languages(
         figures[language] = {"labels": len(extra), "current": before, "candidate": after,
                              "passed": after["roc_auc"] >= before["roc_auc"] - TOLERANCE}
     promote = all(f["passed"] for f in figures.values())
-    version = f"{current.version.split('+')[0]}+labels-{sum(len(v) for v in grouped.values())}"
+    # a name of its own even when the labels did not change since the last retraining: a
+    # version, once saved (and handed to every node), is never overwritten
+    created = datetime.now(UTC)
+    labels = sum(len(v) for v in grouped.values())
+    version = f"{current.version.split('+')[0]}+labels-{labels}-{created:%Y%m%d%H%M%S}"
     meta = dict(current.metadata, version=version, parent_version=current.version,
+                created_at=created.isoformat(),
                 extra_labels={k: len(v) for k, v in grouped.items()}, gate=figures)
     candidate_models = LanguageModels(models, current.spam, meta)
     provider.registry.save(candidate_models)

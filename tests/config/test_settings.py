@@ -54,3 +54,29 @@ def test_other_database_urls_are_kept_as_they_are(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert Settings.from_env({"DATABASE_URL": url}).database_url == url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", ""),
+        ("database", ""),
+        ("s3://models", "s3://models"),
+        ("s3://models/moderation/prod/", "s3://models/moderation/prod"),
+    ],
+)
+def test_model_versions_are_kept_in_the_database_unless_an_s3_bucket_is_named(
+    raw: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_env({}).model_store_url == ""
+    assert Settings.from_env({"MODEL_STORE_URL": raw}).model_store_url == expected
+
+
+@pytest.mark.parametrize("raw", ["s3://", "file:///srv/models", "models-bucket"])
+def test_a_model_store_url_that_names_no_bucket_is_refused(
+    raw: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="MODEL_STORE_URL"):
+        Settings.from_env({"MODEL_STORE_URL": raw})

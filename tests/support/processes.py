@@ -26,6 +26,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
             "REDIS_URL": settings.redis_url or "",
             "SECRET_KEY": settings.secret_key,
             "MODERATION_MODELS_DIR": str(settings.effective_models_dir),
+            "MODEL_STORE_URL": settings.model_store_url,
             "MODERATION_SWEEP_INTERVAL": str(settings.sweep_interval_seconds),
             "MODERATION_PENDING_GRACE": str(settings.pending_grace_seconds),
             "MODERATION_MODEL_POLL": str(settings.model_poll_seconds),
