@@ -8,7 +8,7 @@ COPY domain domain
 COPY service service
 COPY workers workers
 COPY cli cli
-RUN pip install -e . && useradd --system --uid 10001 --user-group --home /app moderation && mkdir -p /data \
+RUN pip install -e ".[s3]" && useradd --system --uid 10001 --user-group --home /app moderation && mkdir -p /data \
     && chown moderation /data
 USER moderation
 ENV MODERATION_DATA_DIR=/data
