@@ -11,7 +11,8 @@ comment, and on oddities no later comment will resemble. A label teaches the mos
 ``informativeness`` multiplies the three, each in [0, 1]. Similarity is the cosine of the
 model's own character n-gram vectors (``ModelBundle.context_vectors``): no encoder needed.
 ``assess`` also orders the waiting comments greedily: after each pick the picked comment
-counts as labelled for the novelty of the rest, so a batch never holds two near-copies.
+counts as labelled for the novelty of the rest, so a near-copy of a pick drops down the order
+(behind every comment that is worth more than a copy of a labelled one).
 """
 
 from __future__ import annotations
@@ -135,8 +136,9 @@ def assess(bundle: ModelBundle, texts: Sequence[str], labelled: Sequence[str] = 
     """Score the waiting texts once and order them, most informative first.
 
     The order is greedy: after each pick, the picked text counts as labelled for the novelty
-    of the rest, so two near-copies never follow each other (the second one drops to where a
-    copy of a labelled comment belongs). ``limit`` stops after that many picks.
+    of the rest, so a near-copy of a pick drops to where a copy of a labelled comment belongs
+    (behind different comments, unless those are clear of every line). ``limit`` stops after
+    that many picks.
     """
     texts = [str(t) for t in texts]
     n = len(texts)
@@ -169,6 +171,6 @@ def most_informative(bundle: ModelBundle, texts: Sequence[str], k: int,
     """Indices of k texts to label next, chosen greedily so each pick counts the ones before.
 
     After each pick the picked text joins ``labelled`` for the novelty of the rest, so a
-    batch never holds two near-copies.
+    near-copy of a pick comes only after the comments worth more than a labelled copy.
     """
     return assess(bundle, texts, labelled, axes, limit=k).order

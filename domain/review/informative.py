@@ -2,12 +2,13 @@
 
 The English model ranks the oldest waiting (flagged) comments a moderator may see by how much
 a decision on each would teach it (classifier/active_learning.py: hesitation near the flag
-line x novelty against the latest labels x typicality among the waiting), greedily, so two
-near-copies never follow each other. The queue shows them in that order; comments in other
-languages (the English model cannot judge them) and those beyond the ranked pool follow, most
-uncertain first. A ranking is kept ``CACHE_SECONDS`` per set of visible sites, so paging is
-stable and cheap. Without a model (none trained yet, or one that cannot be loaded) the queue
-falls back to the uncertainty order and says so.
+line x novelty against the latest labels x typicality among the waiting), greedily: a picked
+comment counts as labelled for the rest, so its near-copies drop down the order. The queue
+shows them in that order; comments in other languages (the English model cannot judge them)
+and those beyond the ranked pool follow, most uncertain first. A ranking is kept
+``CACHE_SECONDS`` per set of visible sites, so paging is stable and cheap. Without a model
+(none trained yet, or one that cannot be loaded) the queue falls back to the uncertainty order
+and says so.
 """
 
 from __future__ import annotations
