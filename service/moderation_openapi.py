@@ -53,7 +53,8 @@ _QUEUE_ITEM = {
                     "does, in a few words each: 'borderline' (its score is near the flag line), "
                     "'unlike anything labelled', 'like a labelled comment', 'like 3 waiting "
                     "comments', 'clear of the flag line'; for a comment after the ranked ones, "
-                    "why it is not ranked (another language, or newer than the ranked pool).",
+                    "why it is not ranked (another language, newer than the ranked pool, or "
+                    "arrived since the order was drawn up).",
                 },
             },
         },

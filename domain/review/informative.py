@@ -68,12 +68,14 @@ class Ranking:
     """The waiting comments' ids, most informative first, with each one's hint.
 
     ``note`` says why the queue is in uncertainty order instead (no model); then ``ids`` is
-    empty.
+    empty. ``full``: the pool held ``pool`` comments, so younger ones were left unranked.
     """
 
     ids: tuple[str, ...] = ()
     hints: Mapping[str, Hint] = field(default_factory=dict)
     note: str | None = None
+    pool: int = POOL
+    full: bool = False
 
     def why(self, comment: Comment) -> list[str]:
         """What the queue says on a comment's row about its place in this order."""
@@ -84,15 +86,19 @@ class Ranking:
             return []
         if comment.language not in (None, "en"):
             return ["not ranked: another language, which the English model cannot judge"]
-        return [f"not ranked: newer than the {POOL:,} oldest waiting"]
+        if self.full:
+            return [f"not ranked: newer than the {self.pool:,} oldest waiting"]
+        return [f"not ranked yet: it arrived after the order was drawn up (every "
+                f"{CACHE_SECONDS:.0f} s)"]
 
 
 def rank(bundle: ModelBundle, waiting: Sequence[WaitingComment], labelled: Sequence[str],
-         lines: Mapping[int, tuple[float, float]]) -> Ranking:
+         lines: Mapping[int, tuple[float, float]], pool: int = POOL) -> Ranking:
     """Rank the waiting comments by what a decision on each would teach the model.
 
     ``labelled``: the latest labelled texts; ``lines``: each site's (spam, toxicity) flag
-    lines by site id (a site without its own follows the model's).
+    lines by site id (a site without its own follows the model's); ``pool``: the most
+    comments the caller asked for (``waiting`` holding that many means some were left out).
     """
     own = tuple(float(bundle.thresholds[axis]["flag"]) for axis in AXES)
     per_axis = {axis: [lines.get(w.site_id, own)[i] for w in waiting]
@@ -105,7 +111,8 @@ def rank(bundle: ModelBundle, waiting: Sequence[WaitingComment], labelled: Seque
                    alike=int(found.alike[i]))
         for i, w in enumerate(waiting)
     }
-    return Ranking(tuple(waiting[i].id for i in found.order), hints)
+    return Ranking(tuple(waiting[i].id for i in found.order), hints, pool=pool,
+                   full=len(waiting) >= pool)
 
 
 class Rankings:

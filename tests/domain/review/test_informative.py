@@ -11,7 +11,7 @@ import pytest
 from domain import review
 from domain.infra.collaborators import Runtime
 from domain.records import Site
-from domain.review.informative import POOL, Ranking, Rankings
+from domain.review.informative import POOL, Ranking, Rankings, rank
 from domain.store.labels import Label
 from domain.store.review.review_queue import QueueFilter
 from domain.vocabulary import Status
@@ -112,12 +112,25 @@ def test_other_languages_and_comments_beyond_the_pool_follow_most_uncertain_firs
     assert ranking.why(german) == ["not ranked: another language, which the English model "
                                    "cannot judge"]
     unranked_english = add_comment(runtime, site, body=CLEAR)  # arrived after the ranking
-    beyond = [f"not ranked: newer than the {POOL:,} oldest waiting"]
-    assert ranking.why(unranked_english) == beyond
+    assert ranking.why(unranked_english) == [
+        "not ranked yet: it arrived after the order was drawn up (every 30 s)"]  # fmt: skip
     # all equally uncertain (spam 0.6, on the line), then oldest first
     assert _queue(runtime, ranking, status="all") == [
         hesitant.id, sure.id, german.id, approved.id, unranked_english.id]  # fmt: skip
     assert ranking.why(approved) == []
+
+
+def test_comments_beyond_a_full_pool_say_so(runtime: Runtime, site: Site) -> None:
+    waiting = runtime.store.moderation.oldest_waiting(None, POOL)
+    assert waiting == []
+    older = add_comment(runtime, site, body=HESITANT)
+    younger = add_comment(runtime, site, body=SURE)
+    pool = runtime.store.moderation.oldest_waiting(None, 1)
+    assert [w.id for w in pool] == [older.id]
+    ranking = rank(runtime.models.current(), pool, [], {}, pool=1)
+    assert ranking.ids == (older.id,) and ranking.full
+    assert ranking.why(younger) == ["not ranked: newer than the 1 oldest waiting"]
+    assert _queue(runtime, ranking) == [older.id, younger.id]
 
 
 def test_a_ranking_is_kept_briefly_per_set_of_sites(runtime: Runtime, site: Site) -> None:
