@@ -79,19 +79,31 @@ def queue() -> Response:
     runtime = current_runtime()
     me = _user()
     lines = {}
-    if wanted.sort == "uncertainty":
+    ranking = None
+    if wanted.sort in ("uncertainty", "informative"):
         site_ids = runtime.store.moderation.site_ids(me.site_slugs)
         lines = review.flag_lines(runtime.store, runtime.models, site_ids)
-    page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
-    return json_response(
-        {
-            "comments": [_queue_item(c) for c in page.comments],
-            "total": page.total,
-            "page": page.page,
-            "per_page": page.per_page,
-            "pages": page.pages,
-        }
+        if wanted.sort == "informative":
+            ranking = review.informative_ranking(
+                runtime.store, runtime.models, runtime.rankings, site_ids
+            )
+    page = runtime.store.moderation.queue(
+        wanted, me.site_slugs, lines, ranking.ids if ranking else ()
     )
+    document: dict[str, Any] = {
+        "comments": [_queue_item(c) for c in page.comments],
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "pages": page.pages,
+        "sort": "uncertainty" if ranking and ranking.note else wanted.sort,
+    }
+    if ranking is not None:
+        for item, comment in zip(document["comments"], page.comments, strict=True):
+            item["informative_hints"] = ranking.why(comment)
+        if ranking.note:
+            document["note"] = ranking.note
+    return json_response(document)
 
 
 @blueprint.post("/comments/<comment_id>/decision")

@@ -46,10 +46,28 @@ _QUEUE_ITEM = {
                 "sender_name": {"type": "string"},
                 "email": {"type": "string"},
                 "body": {"type": "string"},
+                "informative_hints": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "With sort=informative only: why the comment stands where it "
+                    "does, in a few words each: 'borderline' (its score is near the flag line), "
+                    "'unlike anything labelled', 'like a labelled comment', 'like 3 waiting "
+                    "comments', 'clear of the flag line'; for a comment after the ranked ones, "
+                    "why it is not ranked (another language, newer than the ranked pool, or "
+                    "arrived since the order was drawn up).",
+                },
             },
         },
     ]
 }
+_SORT = (
+    "Order: oldest first, newest first, highest score, most uncertain (scores closest to the "
+    "site's flag line), or informative: 'teaches the model most' (the English model ranks the "
+    "1,000 oldest flagged English comments by how much a decision on each would teach it; other "
+    "languages and younger comments follow, most uncertain first; the ranking is kept 30 s). "
+    "Without a model, informative falls back to uncertainty and the answer says so in `sort` "
+    "and `note`."
+)
 _DECISION = {
     "type": "object",
     "properties": {
@@ -84,7 +102,9 @@ PATHS: dict[str, Any] = {
                     "Which comments (default flagged).",
                     enum=["flagged", "approved", "rejected", "all"],
                 ),
-                _query("sort", "Order.", enum=["oldest", "newest", "score", "uncertainty"]),
+                _query(
+                    "sort", _SORT, enum=["oldest", "newest", "score", "uncertainty", "informative"]
+                ),
                 _query("site", "Only this site (slug)."),
                 _query("article_id", "Only this article."),
                 _query("from", "Created on or after this day (YYYY-MM-DD).", format="date"),
@@ -105,8 +125,17 @@ PATHS: dict[str, Any] = {
                             "page": {"type": "integer"},
                             "per_page": {"type": "integer"},
                             "pages": {"type": "integer"},
+                            "sort": {
+                                "type": "string",
+                                "description": "The order applied: the one asked for, or "
+                                "uncertainty when informative fell back.",
+                            },
+                            "note": {
+                                "type": "string",
+                                "description": "Why informative fell back to uncertainty.",
+                            },
                         },
-                        "required": ["comments", "total", "page", "per_page", "pages"],
+                        "required": ["comments", "total", "page", "per_page", "pages", "sort"],
                     },
                     "One page of the queue.",
                 ),

@@ -21,6 +21,7 @@ from domain.intake.pending_queue import PendingQueue
 from domain.policies.inputs import RuleBook
 from domain.publishing.deliver import Publishing
 from domain.publishing.publisher import RedisPublisher
+from domain.review.informative import Rankings
 from domain.scoring.article_context import ArticleContexts
 from domain.scoring.assess import Scorer
 from domain.scoring.languages import LanguageModelsProvider
@@ -108,6 +109,11 @@ class Runtime:
         """The other languages' models: versions of their own in the same version store."""
         return LanguageModelsProvider.from_settings(
             self.settings, version_store(self.settings, self.store, LANGUAGE_MODELS))
+
+    @cached_property
+    def rankings(self) -> Rankings:
+        """The review queue's informative order, kept briefly per set of visible sites."""
+        return Rankings()
 
     @cached_property
     def article_contexts(self) -> ArticleContexts | None:

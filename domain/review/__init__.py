@@ -1,4 +1,5 @@
-"""Review: a moderator's decisions (approve, reject, undo, block), recorded and published."""
+"""Review: a moderator's decisions (approve, reject, undo, block), recorded and published, and
+the queue's informative order."""
 
 from domain.review.decisions import (
     DECIDABLE,
@@ -22,19 +23,24 @@ from domain.review.decisions import (
     undo_last,
     visible_thresholds,
 )
+from domain.review.informative import Hint, Ranking, Rankings, informative_ranking
 
 __all__ = [
     "DECIDABLE",
     "REASONS",
     "Conflict",
+    "Hint",
     "Invalid",
     "ModerationError",
     "NotFound",
     "Outcome",
+    "Ranking",
+    "Rankings",
     "block_author",
     "check_decision",
     "flag_lines",
     "highlight",
+    "informative_ranking",
     "labels_for",
     "lines_of",
     "moderate",

@@ -2,9 +2,10 @@
 
 Workers load the model before their first batch. Web processes load it only when a request
 needs a score at once (the Akismet, Perspective and Coral endpoints, through the same
-``Scorer`` as the workers): lazily, once per process, and they reload it on promotion exactly
-as the workers do. A web process that serves only intake and the review pages never loads it:
-the review pages need only the recommended thresholds, read from the metadata file.
+``Scorer`` as the workers) or a moderator asks for the queue's informative order
+(domain/review/informative.py): lazily, once per process, and they reload it on promotion
+exactly as the workers do. A web process that serves only intake and the review pages' other
+orders never loads it: they need only the recommended thresholds, read from the metadata file.
 """
 
 from __future__ import annotations
@@ -74,6 +75,16 @@ class ModelProvider:
             if self._bundle is None or wanted != self._bundle.version:
                 self._bundle = self._load(wanted)
             return self._bundle
+
+    def current_if_trained(self) -> ModelBundle | None:
+        """The current model, or None while none has been trained (this never trains one).
+
+        For a page that can do without a model, such as the review queue's informative
+        order, which falls back to another order rather than train inside a request.
+        """
+        if self._bundle is None and self.registry.current_version() is None:
+            return None
+        return self.current()
 
     def _load(self, wanted: str | None) -> ModelBundle:
         """Load the promoted version (training the first once), counting the outcome."""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from domain.records import utcnow
 from domain.store.base import Database, as_utc
@@ -103,6 +103,24 @@ class LabelRepository:
             )
             for row in rows
         ]
+
+    def recent_english_texts(self, limit: int) -> list[str]:
+        """The latest standing labels' distinct texts, newest first, at most ``limit`` of them.
+
+        English only: a label of a comment in another language (its detected language is not
+        ``en``) teaches that language's model, never the English one.
+        """
+        query = (
+            select(labels.c.text)
+            .outerjoin(comments, comments.c.id == labels.c.comment_id)
+            .where(labels.c.retracted_at.is_(None),
+                   or_(comments.c.language.is_(None), comments.c.language == "en"))
+            .order_by(labels.c.id.desc())
+            .limit(2 * limit)  # an approval teaches two labels (ham, ok) of one text
+        )
+        with self._db.read() as connection:
+            texts = connection.execute(query).scalars().all()
+        return list(dict.fromkeys(texts))[:limit]
 
     def count_since(self, since: datetime | None) -> int:
         """How many standing labels were added after a moment (all when None)."""

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
+from domain.store.review.listing import SORTS, STATUS_FILTERS, QueueFilter
 from domain.store.review.reports import AuditFilter
-from domain.store.review.review_queue import SORTS, STATUS_FILTERS, QueueFilter
 
 MAX_PER_PAGE = 100
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits, short enough for int() to take

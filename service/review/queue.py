@@ -1,4 +1,5 @@
-"""The queue: flagged comments oldest first, filters, and the approve/reject/undo/bulk forms."""
+"""The queue: flagged comments oldest first (or in another order), filters, and the
+approve/reject/undo/bulk forms."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from domain import review
 from domain.review.context import row_context
 from domain.review.decisions import Conflict, NotFound, Outcome
+from domain.review.informative import POOL
 from domain.vocabulary import Status
 from service.context import current_runtime
 from service.review.actions import PAST, answer, back, requested_action
@@ -46,9 +48,16 @@ def index() -> str:
     wanted, errors = queue_filter(request.args)
     site_ids = runtime.store.moderation.site_ids(me.site_slugs)
     thresholds = review.visible_thresholds(runtime.store, runtime.models, site_ids)
-    uncertain = wanted.sort == "uncertainty"
+    uncertain = wanted.sort in ("uncertainty", "informative")
     lines = review.lines_of(thresholds, site_ids) if uncertain else {}
-    page = runtime.store.moderation.queue(wanted, me.site_slugs, lines)
+    ranking = (
+        review.informative_ranking(runtime.store, runtime.models, runtime.rankings, site_ids)
+        if wanted.sort == "informative"
+        else None
+    )
+    page = runtime.store.moderation.queue(
+        wanted, me.site_slugs, lines, ranking.ids if ranking else ()
+    )
     shown = [c.id for c in page.comments]
     return render_template(
         "review/queue.html",
@@ -61,6 +70,8 @@ def index() -> str:
         errors=errors,
         sites=sorted(site_ids),
         thresholds=thresholds,
+        ranking=ranking,
+        pool=POOL,
         next=_current_path(),
     )
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from classifier import ModelBundle
-from classifier.active_learning import informativeness, most_informative, novelty
+from classifier.active_learning import (
+    assess,
+    hesitation,
+    informativeness,
+    most_informative,
+    novelty,
+)
 
 BORDERLINE = "this article is rubbish and so is the idiot who wrote it"
 CLEAR = "Thank you for the thoughtful and well researched report on the library."
@@ -29,3 +35,35 @@ def test_a_batch_of_picks_never_holds_two_copies(bundle: ModelBundle) -> None:
     waiting = [BORDERLINE, BORDERLINE + "!", CLEAR, "what a stupid take on the budget"]
     picks = most_informative(bundle, waiting, 2)
     assert len(set(picks)) == 2 and not {0, 1} <= set(picks)
+
+
+HESITANT = "What a load of garbage from a useless hack"  # toxicity ~0.75, flag line 0.8
+SOMEWHAT = "this writer is an ignorant clown"  # toxicity ~0.91
+SURE = "you people are morons"  # toxicity ~1.0
+
+
+def test_assess_orders_the_hesitant_first_and_a_near_copy_after_a_different_comment(
+    bundle: ModelBundle,
+) -> None:
+    waiting = [SOMEWHAT, HESITANT, HESITANT + "!!", SURE]
+    found = assess(bundle, waiting)
+    assert found.order[:2] == [1, 0]  # the copy of the first pick waits behind another comment
+    assert found.worth[1] > found.worth[0] > found.worth[2]
+    assert found.hesitation[2] > found.hesitation[0]  # alone it would have come second
+    assert found.alike.tolist() == [0, 1, 1, 0]
+    assert found.hesitation[1] > 0.5 > found.hesitation[3]
+    assert np.all(found.novelty == 1.0)  # nothing labelled yet
+
+
+def test_each_comment_is_judged_against_its_own_sites_flag_line(bundle: ModelBundle) -> None:
+    toxicity = bundle.predict_heads([SURE])[0, bundle.heads.index("toxicity")]
+    on_the_line = hesitation(bundle, [SURE, SURE], "toxicity", lines=[toxicity, 0.5])
+    assert on_the_line[0] > 0.99 > 0.5 > on_the_line[1]
+    moved = assess(bundle, [HESITANT, SURE], axes=("toxicity",),
+                   lines={"toxicity": [0.2, toxicity]})
+    assert moved.order == [1, 0]
+
+
+def test_assess_of_nothing_and_a_limit(bundle: ModelBundle) -> None:
+    assert assess(bundle, []).order == []
+    assert len(assess(bundle, [SURE, HESITANT, CLEAR], limit=2).order) == 2

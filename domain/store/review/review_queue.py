@@ -10,25 +10,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    case,
-    exists,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.records import Comment, Decision, utcnow
 from domain.store.accounts.sites import visible_to
 from domain.store.base import Database
-from domain.store.newsroom.appeals import appealed_condition
-from domain.store.newsroom.reader_reports import reported_condition
+from domain.store.review.listing import (
+    SORTS,
+    STATUS_FILTERS,
+    QueueFilter,
+    QueuePage,
+    WaitingComment,
+    conditions,
+    listing,
+    oldest_waiting,
+    order,
+    ranked_page,
+)
 from domain.store.rows import (
     COMMENT_COLUMNS,
     comment_from_row,
@@ -38,47 +37,10 @@ from domain.store.rows import (
 from domain.store.tables import blocked_authors, comments, decisions, sites
 from domain.vocabulary import DecidedBy, Event, Status
 
-# The queue's public status filter (`?status=`); "all" also shows comments still pending;
-# "reported" holds comments with readers' reports to review, "appealed" authors' appeals.
-STATUS_FILTERS = ("flagged", "approved", "rejected", "all", "reported", "appealed")
-SPECIAL_QUEUES = {"reported": reported_condition, "appealed": appealed_condition}
-SORTS = ("oldest", "newest", "score", "uncertainty")
+__all__ = ["SORTS", "STATUS_FILTERS", "Applied", "Change", "ModerationRepository", "QueueFilter",
+           "QueuePage", "WaitingComment"]
+
 UNDO_REASON = "undo"
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """What a moderator asked to see in the queue."""
-
-    status: str = "flagged"
-    sort: str = "oldest"
-    site: str | None = None
-    article_id: str | None = None
-    language: str | None = None  # ISO 639-1 or "und"
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    score_min: float | None = None
-    score_max: float | None = None
-    search: str | None = None
-    section: str | None = None
-    group: str | None = None  # "article": one story's comments together
-    page: int = 1
-    per_page: int = 25
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    """One page of the queue and how many comments match in all."""
-
-    comments: list[Comment]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages the matching comments fill (at least one)."""
-        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True)
@@ -101,40 +63,6 @@ class Applied:
     missing: list[str] = field(default_factory=list)
 
 
-def max_score() -> ColumnElement[Any]:
-    """The higher of a comment's spam and toxicity scores (portable SQL, no GREATEST)."""
-    spam = func.coalesce(comments.c.spam, 0.0)
-    toxicity = func.coalesce(comments.c.toxicity, 0.0)
-    return case((spam >= toxicity, spam), else_=toxicity)
-
-
-def _distance(score: ColumnElement[Any], centers: Mapping[int, float]) -> ColumnElement[Any]:
-    """How far a score lies from its site's flag line (0.5 for sites not in `centers`)."""
-    center: ColumnElement[Any] = (
-        case(
-            *((comments.c.site_id == site_id, literal(line)) for site_id, line in centers.items()),
-            else_=literal(0.5),
-        )
-        if centers
-        else literal(0.5)
-    )
-    delta = func.coalesce(score, 0.0) - center
-    return case((delta < 0, -delta), else_=delta)
-
-
-def uncertainty(centers: Mapping[int, tuple[float, float]]) -> ColumnElement[Any]:
-    """Distance of the nearer axis to its flag threshold: small means the model hesitated."""
-    spam = _distance(comments.c.spam, {k: v[0] for k, v in centers.items()})
-    toxicity = _distance(comments.c.toxicity, {k: v[1] for k, v in centers.items()})
-    return case((spam <= toxicity, spam), else_=toxicity)
-
-
-def _like(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class ModerationRepository:
     """All SQL of the moderator pages and API."""
 
@@ -148,64 +76,39 @@ class ModerationRepository:
         wanted: QueueFilter,
         visible_sites: Sequence[str] | None,
         centers: Mapping[int, tuple[float, float]] | None = None,
+        ranked: Sequence[str] = (),
     ) -> QueuePage:
-        """One page of comments matching the filter, among the sites the user may see."""
-        conditions: list[ColumnElement[bool]] = [visible_to(visible_sites)]
-        if wanted.status in SPECIAL_QUEUES:
-            conditions.append(SPECIAL_QUEUES[wanted.status]())
-        elif wanted.status != "all":
-            conditions.append(comments.c.status == wanted.status)
-        if wanted.site:
-            conditions.append(sites.c.slug == wanted.site)
-        if wanted.article_id:
-            conditions.append(comments.c.article_id == wanted.article_id)
-        if wanted.section:
-            conditions.append(comments.c.section == wanted.section)
-        if wanted.language:
-            conditions.append(comments.c.language == wanted.language)
-        if wanted.created_from:
-            conditions.append(comments.c.created_at >= wanted.created_from)
-        if wanted.created_to:
-            conditions.append(comments.c.created_at < wanted.created_to)
-        if wanted.score_min is not None:
-            conditions.append(max_score() >= wanted.score_min)
-        if wanted.score_max is not None:
-            conditions.append(max_score() <= wanted.score_max)
-        if wanted.search:
-            pattern = _like(wanted.search)
-            conditions.append(
-                or_(
-                    comments.c.body.like(pattern, escape="\\"),
-                    comments.c.sender_name.like(pattern, escape="\\"),
-                    comments.c.email.like(pattern, escape="\\"),
-                )
-            )
-        order: list[Any] = {
-            "oldest": [comments.c.created_at.asc()],
-            "newest": [comments.c.created_at.desc()],
-            "score": [max_score().desc(), comments.c.created_at.asc()],
-            "uncertainty": [uncertainty(centers or {}).asc(), comments.c.created_at.asc()],
-        }[wanted.sort]
-        if wanted.group == "article":
-            order = [comments.c.site_id, comments.c.article_id, *order]
-        base = (
-            select(*COMMENT_COLUMNS)
-            .join(sites, sites.c.id == comments.c.site_id)
-            .where(*conditions)
-        )
+        """One page of comments matching the filter, among the sites the user may see.
+
+        ``centers``: each site's (spam, toxicity) flag lines, for the uncertainty order;
+        ``ranked``: for the informative order, the ranked comments' ids, best first.
+        """
+        where = conditions(wanted, visible_sites)
+        after = order(wanted, centers)
         count = (
             select(func.count())
             .select_from(comments)
             .join(sites, sites.c.id == comments.c.site_id)
-            .where(*conditions)
+            .where(*where)
         )
         offset = (wanted.page - 1) * wanted.per_page
         with self._db.read() as connection:
             total = int(connection.execute(count).scalar_one())
-            rows = connection.execute(
-                base.order_by(*order, comments.c.id).limit(wanted.per_page).offset(offset)
-            ).all()
+            rows: Sequence[Any]
+            if wanted.sort == "informative" and ranked:
+                rows = ranked_page(connection, wanted, where, after, ranked)
+            else:
+                rows = connection.execute(
+                    listing(where).order_by(*after).limit(wanted.per_page).offset(offset)
+                ).all()
         return QueuePage([comment_from_row(r) for r in rows], total, wanted.page, wanted.per_page)
+
+    def oldest_waiting(
+        self, visible_sites: Sequence[str] | None, limit: int
+    ) -> list[WaitingComment]:
+        """The oldest flagged English comments the user may see (the informative order's pool)."""
+        with self._db.read() as connection:
+            return oldest_waiting(connection, visible_sites, limit)
 
     def comments(
         self, comment_ids: Sequence[str], visible_sites: Sequence[str] | None
