@@ -1,13 +1,15 @@
-"""Small, careful file operations for model artefacts: digests, atomic writes, JSON of numpy."""
+"""Small, careful file operations for model artefacts: digests, atomic writes, JSON of numpy,
+and a folder's promotion pointer."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +66,69 @@ def json_default(obj: object) -> Any:
     if isinstance(obj, tuple | set):
         return list(obj)
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+class FolderPointer:
+    """A folder of versions' promotion pointer: ``CURRENT`` (the promoted version) and
+    ``HISTORY`` (oldest first), changed under an inter-process file lock. Without a version
+    store it is the only pointer; with one, what a folder from before the store hands over."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def current(self) -> str | None:
+        """The version in ``CURRENT``, or None."""
+        try:
+            return (self.root / "CURRENT").read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def mtime(self) -> float:
+        """mtime of ``CURRENT`` (0.0 if absent): cheap change detection for polling workers."""
+        try:
+            return (self.root / "CURRENT").stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
+
+    def history(self) -> list[str]:
+        """Promotion history, oldest first."""
+        try:
+            lines = (self.root / "HISTORY").read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [line.strip() for line in lines if line.strip()]
+
+    def promote(self, version: str) -> None:
+        """Make ``version`` current and append it to the history."""
+        with self.lock(".promote.lock"):
+            self._write(self.history() + [version], version)
+
+    def rollback(self, check: Callable[[str], object]) -> str | None:
+        """Point back at the version promoted before the current one (``check`` must accept
+        it first); None when there is none."""
+        with self.lock(".promote.lock"):
+            history = self.history()
+            current = self.current()
+            while history and history[-1] == current:
+                history.pop()
+            if not history:
+                return None
+            previous = history[-1]
+            check(previous)
+            self._write(history, previous)
+        return previous
+
+    def _write(self, history: list[str], current: str) -> None:
+        atomic_write(self.root / "HISTORY", "\n".join(history) + "\n")
+        atomic_write(self.root / "CURRENT", current + "\n")
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Exclusive inter-process lock on a file in the folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / name).open("a+") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

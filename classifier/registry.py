@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,13 @@ import numpy as np
 import sklearn
 from skops import io as sio
 
-from classifier.artifact_files import atomic_write, json_default, sha256_of, unpack_atomically
+from classifier.artifact_files import (
+    FolderPointer,
+    atomic_write,
+    json_default,
+    sha256_of,
+    unpack_atomically,
+)
 from classifier.embeddings import (
     EmbeddingModelMissing,
     SentenceEncoder,
@@ -63,6 +68,7 @@ class ModelRegistry:
                  options: TrainingOptions | None = None,
                  store: VersionStore | None = None) -> None:
         self.models_dir = Path(models_dir)
+        self._pointer = FolderPointer(self.models_dir)
         self.options = options or TrainingOptions()
         self.store = store
 
@@ -101,14 +107,6 @@ class ModelRegistry:
         bundle = self.train(progress=progress)
         self.save(bundle)
         return bundle
-
-    @property
-    def _current_file(self) -> Path:
-        return self.models_dir / "CURRENT"
-
-    @property
-    def _history_file(self) -> Path:
-        return self.models_dir / "HISTORY"
 
     def save(self, bundle: ModelBundle) -> Path:
         """Write the bundle as a new version folder and return that folder."""
@@ -248,26 +246,11 @@ class ModelRegistry:
             promoted = self.store.current()
             if promoted is not None:
                 return promoted
-        try:
-            value = self._current_file.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        return value or None
+        return self._pointer.current()
 
     def current_marker_mtime(self) -> float:
         """mtime of ``CURRENT`` (0.0 if absent): cheap change detection for polling workers."""
-        try:
-            return self._current_file.stat().st_mtime
-        except FileNotFoundError:
-            return 0.0
-
-    def _history(self) -> list[str]:
-        """Promotion history, oldest first."""
-        try:
-            lines = self._history_file.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        return [ln.strip() for ln in lines if ln.strip()]
+        return self._pointer.mtime()
 
     def promote(self, version: str) -> None:
         """Make ``version`` current and append it to ``HISTORY`` (or the store's history)."""
@@ -276,11 +259,7 @@ class ModelRegistry:
             self._publish_local(version)  # a version saved before the store existed
             self.store.promote(version)
             return
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        with self._lock(".promote.lock"):
-            history = self._history() + [version]
-            atomic_write(self._history_file, "\n".join(history) + "\n")
-            atomic_write(self._current_file, version + "\n")
+        self._pointer.promote(version)
 
     def rollback(self) -> str:
         """Go back to the previously promoted version and return it."""
@@ -289,34 +268,15 @@ class ModelRegistry:
             if previous is None:
                 raise ArtifactError("no earlier promoted version to roll back to")
             return previous
-        with self._lock(".promote.lock"):
-            history = self._history()
-            current = self.current_version()
-            while history and history[-1] == current:
-                history.pop()
-            if not history:
-                raise ArtifactError("no earlier promoted version to roll back to")
-            previous = history[-1]
-            self._read_meta(previous)
-            atomic_write(self._history_file, "\n".join(history) + "\n")
-            atomic_write(self._current_file, previous + "\n")
+        previous = self._pointer.rollback(self._read_meta)
+        if previous is None:
+            raise ArtifactError("no earlier promoted version to roll back to")
         return previous
 
     def load_current(self) -> ModelBundle | None:
         """Load the current version, or None if nothing has been promoted."""
         version = self.current_version()
         return self.load(version) if version else None
-
-    @contextlib.contextmanager
-    def _lock(self, name: str) -> Iterator[None]:
-        """Exclusive inter-process lock on a file in ``models_dir``."""
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        with (self.models_dir / name).open("a+") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def ensure_current(self, train: Callable[[], ModelBundle] | None = None) -> ModelBundle:
         """Return the current bundle, training + promoting the default once if there is none."""
@@ -325,7 +285,7 @@ class ModelRegistry:
         if bundle is not None:
             return bundle
         shared = self.store.training_lock() if self.store is not None else None
-        with shared or self._lock(".train.lock"):
+        with shared or self._pointer.lock(".train.lock"):
             self._adopt_local_current()
             bundle = self.load_current()  # another process may have trained while we waited
             if bundle is not None:
@@ -339,7 +299,7 @@ class ModelRegistry:
         """A folder from before the store (an upgrade) hands its promoted version to the store."""
         if self.store is None or self.store.current() is not None:
             return
-        local = ModelRegistry(self.models_dir, self.options).current_version()
+        local = self._pointer.current()
         if local is not None and (self.models_dir / local / MODEL_FILE).exists():
             self._publish_local(local)
             self.store.promote(local)

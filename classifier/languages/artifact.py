@@ -13,17 +13,22 @@ is all there is: a ``CURRENT`` marker and a ``HISTORY`` of promotions.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sklearn
 
-from classifier.artifact_files import atomic_write, json_default, sha256_of, unpack_atomically
+from classifier.artifact_files import (
+    FolderPointer,
+    atomic_write,
+    json_default,
+    sha256_of,
+    unpack_atomically,
+)
 from classifier.languages.bundle import LanguageModels, train_language_models
 from classifier.languages.hashing import N_FEATURES
 from classifier.languages.model import LanguageModel
@@ -32,8 +37,6 @@ from classifier.version_store import VersionStore
 
 ARRAYS_FILE = "languages.npz"
 META_FILE = "metadata.json"
-CURRENT_FILE = "CURRENT"
-HISTORY_FILE = "HISTORY"
 
 
 class LanguageArtifactError(RuntimeError):
@@ -51,6 +54,7 @@ class LanguageRegistry:
     def __init__(self, models_dir: Path | str, store: VersionStore | None = None) -> None:
         self.root = Path(models_dir) / "languages"
         self.store = store
+        self._pointer = FolderPointer(self.root)
 
     def save(self, models: LanguageModels) -> Path:
         """Write a new version folder (sparse arrays: only the n-grams a model kept) and hand
@@ -155,18 +159,7 @@ class LanguageRegistry:
             promoted = self.store.current()
             if promoted is not None:
                 return promoted
-        try:
-            return (self.root / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
-
-    def _history(self) -> list[str]:
-        """This folder's promotion history, oldest first."""
-        try:
-            lines = (self.root / HISTORY_FILE).read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        return [line.strip() for line in lines if line.strip()]
+        return self._pointer.current()
 
     def promote(self, version: str) -> None:
         """Make a saved version current (for every node, with a store)."""
@@ -175,10 +168,7 @@ class LanguageRegistry:
             self._publish_local(version)  # a version saved before the store existed
             self.store.promote(version)
             return
-        with self._lock(".promote.lock"):
-            history = self._history() + [version]
-            atomic_write(self.root / HISTORY_FILE, "\n".join(history) + "\n")
-            atomic_write(self.root / CURRENT_FILE, version + "\n")
+        self._pointer.promote(version)
 
     def rollback(self) -> str:
         """Go back to the previously promoted version and return it."""
@@ -187,17 +177,9 @@ class LanguageRegistry:
             if previous is None:
                 raise LanguageArtifactError("no earlier promoted language models to roll back to")
             return previous
-        with self._lock(".promote.lock"):
-            history = self._history()
-            current = self.current_version()
-            while history and history[-1] == current:
-                history.pop()
-            if not history:
-                raise LanguageArtifactError("no earlier promoted language models to roll back to")
-            previous = history[-1]
-            self.metadata(previous)
-            atomic_write(self.root / HISTORY_FILE, "\n".join(history) + "\n")
-            atomic_write(self.root / CURRENT_FILE, previous + "\n")
+        previous = self._pointer.rollback(self.metadata)
+        if previous is None:
+            raise LanguageArtifactError("no earlier promoted language models to roll back to")
         return previous
 
     def ensure_current(self, train: Callable[[], LanguageModels] | None = None) -> LanguageModels:
@@ -211,7 +193,7 @@ class LanguageRegistry:
         if version:
             return self.load(version)
         shared = self.store.training_lock() if self.store is not None else None
-        with shared or self._lock(".train.lock"):
+        with shared or self._pointer.lock(".train.lock"):
             self._adopt_local_current()
             version = self.current_version()  # another node may have trained while we waited
             if version:
@@ -225,7 +207,7 @@ class LanguageRegistry:
         """A folder from before the store (an upgrade) hands its promoted version to the store."""
         if self.store is None or self.store.current() is not None:
             return
-        local = LanguageRegistry(self.root.parent).current_version()
+        local = self._pointer.current()
         if local is not None and (self.root / local / ARRAYS_FILE).exists():
             self._publish_local(local)
             self.store.promote(local)
@@ -241,17 +223,6 @@ class LanguageRegistry:
             raise LanguageArtifactError(
                 f"language models {version!r} in {self.root} failed their integrity check")
         self.store.publish(version, meta, str(meta["arrays_sha256"]), arrays)
-
-    @contextlib.contextmanager
-    def _lock(self, name: str) -> Iterator[None]:
-        """Exclusive inter-process lock on a file in this folder."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / name).open("a+") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def language_recipe_fingerprint() -> str:
