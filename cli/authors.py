@@ -5,23 +5,14 @@ from __future__ import annotations
 import click
 import orjson
 
-from cli.context import load_settings, open_store
+from cli.context import load_settings, named_site, open_store
 from domain.newsroom.authors import BATCH_SIZE, erase_author, export_author, resume_erasures
-from domain.records import Site
 from domain.store import Store
 
 
 def _store() -> Store:
     """The migrated store (every command upgrades the schema first)."""
     return open_store(load_settings())
-
-
-def _site(store: Store, slug: str) -> Site:
-    """The site named on the command line."""
-    site = store.sites.by_slug(slug)
-    if site is None:
-        raise click.ClickException(f"no site named {slug!r}")
-    return site
 
 
 @click.group()
@@ -35,7 +26,7 @@ def authors() -> None:
 def export(site: str, email: str) -> None:
     """Print every comment, decision, report, appeal and label of EMAIL on SITE as JSON."""
     store = _store()
-    data = export_author(store, _site(store, site), email)
+    data = export_author(store, named_site(store, site), email)
     click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
 
 
@@ -53,7 +44,7 @@ def export(site: str, email: str) -> None:
 def erase(site: str, email: str, batch_size: int, pause_ms: int) -> None:
     """Erase EMAIL's texts, names, emails and IPs on SITE; finish interrupted erasures first."""
     store = _store()
-    target = _site(store, site)
+    target = named_site(store, site)
     for job in resume_erasures(store):
         click.echo(f"resumed erasure {job.id}: {job.comments_erased} comment(s) erased")
     job = erase_author(

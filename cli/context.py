@@ -1,8 +1,11 @@
-"""What every command needs first: settings and a migrated store."""
+"""What every command needs first: settings, a migrated store, the site it names."""
 
 from __future__ import annotations
 
+import click
+
 from config import Settings
+from domain.records import Site
 from domain.store import Store
 
 
@@ -18,3 +21,11 @@ def open_store(settings: Settings) -> Store:
     store = Store(settings.effective_database_url, settings.database_busy_timeout_ms)
     store.migrate()
     return store
+
+
+def named_site(store: Store, slug: str) -> Site:
+    """The site named on the command line, or the command fails saying there is none."""
+    site = store.sites.by_slug(slug)
+    if site is None:
+        raise click.ClickException(f"no site named {slug!r}")
+    return site

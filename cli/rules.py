@@ -6,18 +6,8 @@ from pathlib import Path
 
 import click
 
-from cli.context import load_settings, open_store
+from cli.context import load_settings, named_site, open_store
 from domain.policies.rules import Action, Kind, RuleError, RuleSet, clean_rule, parse_csv
-from domain.records import Site
-from domain.store import Store
-
-
-def _site(store: Store, slug: str) -> Site:
-    """The site named on the command line."""
-    site = store.sites.by_slug(slug)
-    if site is None:
-        raise click.ClickException(f"no site named {slug!r}")
-    return site
 
 
 @click.group()
@@ -36,7 +26,7 @@ def rules() -> None:
 def add(site: str, action: str, pattern: str, kind: str, note: str | None) -> None:
     """Add a rule to SITE; prints its id (verdicts it makes carry reason rule:<id>)."""
     store = open_store(load_settings())
-    target = _site(store, site)
+    target = named_site(store, site)
     try:
         cleaned = clean_rule(kind, action, pattern)
     except RuleError as error:
@@ -51,7 +41,7 @@ def add(site: str, action: str, pattern: str, kind: str, note: str | None) -> No
 def list_rules(site: str) -> None:
     """Every rule of SITE: id, action, kind, pattern, note."""
     store = open_store(load_settings())
-    for rule in store.rules.for_site(_site(store, site).id):
+    for rule in store.rules.for_site(named_site(store, site).id):
         click.echo(
             f"{rule.id}\t{rule.action.value}\t{rule.kind.value}\t{rule.pattern}\t{rule.note or ''}"
         )
@@ -63,7 +53,7 @@ def list_rules(site: str) -> None:
 def remove(site: str, rule_id: int) -> None:
     """Remove rule RULE_ID of SITE."""
     store = open_store(load_settings())
-    if not store.rules.remove(_site(store, site).id, rule_id):
+    if not store.rules.remove(named_site(store, site).id, rule_id):
         raise click.ClickException(f"no rule {rule_id} on {site}")
     click.echo(f"removed rule {rule_id}")
 
@@ -84,7 +74,7 @@ def import_rules(site: str, file: Path, action: str) -> None:
     Nothing is added when any line is unusable: each such line is named with its reason.
     """
     store = open_store(load_settings())
-    target = _site(store, site)
+    target = named_site(store, site)
     rows = parse_csv(file.read_text(encoding="utf-8", errors="replace"), action)
     bad = [row for row in rows if row.error]
     for row in bad:
@@ -105,7 +95,7 @@ def import_rules(site: str, file: Path, action: str) -> None:
 def test(site: str, text: str, email: str | None, ip: str | None) -> None:
     """Show which of SITE's rules TEXT matches, and where (exit 1 when none does)."""
     store = open_store(load_settings())
-    matches = RuleSet(store.rules.for_site(_site(store, site).id)).match(text, email, ip)
+    matches = RuleSet(store.rules.for_site(named_site(store, site).id)).match(text, email, ip)
     for match in matches:
         where = ", ".join(repr(text[b:e]) for b, e in match.spans)
         click.echo(

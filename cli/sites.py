@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import orjson
 
-from cli.context import load_settings, open_store
+from cli.context import load_settings, named_site, open_store
 from domain.store import SiteError
 
 
@@ -88,9 +88,7 @@ def coral_secret(name: str, secrets: tuple[str, ...]) -> None:
 def blogs(name: str, urls: tuple[str, ...]) -> None:
     """Accept Akismet calls for site NAME only from these `blog` URLs (none: any blog)."""
     store = open_store(load_settings())
-    site = store.sites.by_slug(name)
-    if site is None:
-        raise click.ClickException(f"no site named {name!r}")
+    site = named_site(store, name)
     store.sites.set_policy(name, {**site.policy, "blogs": list(urls)})
     click.echo(f"Akismet blogs for {name!r}: {', '.join(urls) or 'any'}")
 
@@ -106,8 +104,7 @@ def redis_acl(name: str, apply_now: bool) -> None:
     from domain.infra.redis_url import redis_client, resolve_redis_url
 
     settings = load_settings()
-    if open_store(settings).sites.by_slug(name) is None:
-        raise click.ClickException(f"no site named {name!r}")
+    named_site(open_store(settings), name)
     user, password = f"site-{name}", secrets.token_urlsafe(24)
     rules = ["reset", "on", f">{password}", *site_reader_acl(name)]
     if apply_now:
@@ -128,9 +125,7 @@ def redis_acl(name: str, apply_now: bool) -> None:
 def policy(name: str, assignments: tuple[str, ...], removals: tuple[str, ...]) -> None:
     """Show a site's policy (JSON), after setting or removing keys (README "Site policy")."""
     store = open_store(load_settings())
-    site = store.sites.by_slug(name)
-    if site is None:
-        raise click.ClickException(f"no site named {name!r}")
+    site = named_site(store, name)
     changed = dict(site.policy)
     for assignment in assignments:
         key, sep, raw = assignment.partition("=")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cli.context import load_settings, open_store
+from cli.context import load_settings, named_site, open_store
 from domain.store import UserError
 from domain.vocabulary import Role
 
@@ -29,8 +29,7 @@ def create(email: str, role: str, password_stdin: bool, site_slugs: tuple[str, .
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = open_store(load_settings())
     for slug in site_slugs:
-        if store.sites.by_slug(slug) is None:
-            raise click.ClickException(f"no site named {slug!r}")
+        named_site(store, slug)
     try:
         user, token = store.users.create(email, password, Role(role), list(site_slugs) or None)
     except UserError as error:
