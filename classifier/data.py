@@ -33,6 +33,18 @@ class Row:
     group: str = ""  # the YouTube video: the article a comment was posted under
     fine_label: str = ""
     posted_at: str = ""
+    # how clearly the annotators agreed on the label: 1 = unanimous, 0 = a tie (1 where a set
+    # records no votes); Civil Comments keeps its votes (annotators, not_toxic_votes)
+    agreement: float = 1.0
+
+
+def agreement(record: dict[str, str]) -> float:
+    """|2 * share of the majority's votes - 1| of a record with vote counts, else 1."""
+    try:
+        annotators, not_toxic = int(record["annotators"]), int(record["not_toxic_votes"])
+    except (KeyError, TypeError, ValueError):
+        return 1.0
+    return abs(2 * not_toxic / annotators - 1) if annotators > 0 else 1.0
 
 
 def load_dataset(name: str, datasets_dir: Path | None = None) -> list[Row]:
@@ -41,7 +53,8 @@ def load_dataset(name: str, datasets_dir: Path | None = None) -> list[Row]:
     with path.open(newline="", encoding="utf-8") as fh:
         return [
             Row(text=r["text"], label=r["label"], source=name, group=r.get("video", "") or "",
-                fine_label=r.get("fine_label", "") or "", posted_at=r.get("date", "") or "")
+                fine_label=r.get("fine_label", "") or "", posted_at=r.get("date", "") or "",
+                agreement=agreement(r))
             for r in csv.DictReader(fh)
         ]
 
@@ -74,8 +87,20 @@ def news_split(rows: list[Row]) -> dict[str, list[Row]]:
             size = int(round(len(idx) * fraction))
             part[idx[start:start + size]] = name
             start += size
-    return {name: [r for r, p in zip(rows, part, strict=True) if p == name]
-            for name in ("train", "dev", "test")}
+    parts = {name: [r for r, p in zip(rows, part, strict=True) if p == name]
+             for name in ("train", "dev", "test")}
+    parts["train"] = without_texts_of(parts["train"], parts["dev"], parts["test"])
+    return parts
+
+
+def without_texts_of(train: list[Row], *held_out: list[Row]) -> list[Row]:
+    """Train rows minus those whose text is also held out (sets repeat posts: spam, 'Dumb.').
+
+    The split assigns rows, not texts; a text in both parts would be scored after being
+    trained on and flatter the figure. The held-out parts stay exactly as the seed drew them.
+    """
+    seen = {r.text for rows in held_out for r in rows}
+    return [r for r in train if r.text not in seen]
 
 
 def civil_holdout(datasets_dir: Path | None = None) -> dict[str, list[Row]]:
@@ -85,16 +110,19 @@ def civil_holdout(datasets_dir: Path | None = None) -> dict[str, list[Row]]:
 
 def jigsaw_holdout(datasets_dir: Path | None = None) -> tuple[list[Row], list[Row]]:
     """Return (train rows, held-out test rows) of Jigsaw under the fixed split."""
-    rows = load_dataset("jigsaw-toxic-wikipedia", datasets_dir)
-    train_idx, test_idx = jigsaw_split(rows)
-    return [rows[i] for i in train_idx], [rows[i] for i in test_idx]
+    return _fixed_holdout(load_dataset("jigsaw-toxic-wikipedia", datasets_dir))
 
 
 def youtube_holdout(datasets_dir: Path | None = None) -> tuple[list[Row], list[Row]]:
     """Return (train rows, held-out test rows) of YouTube spam under the same fixed split."""
-    rows = load_dataset("youtube-spam", datasets_dir)
+    return _fixed_holdout(load_dataset("youtube-spam", datasets_dir))
+
+
+def _fixed_holdout(rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    """(train, test) rows of the fixed 20 % split; no test text is trained on."""
     train_idx, test_idx = jigsaw_split(rows)
-    return [rows[i] for i in train_idx], [rows[i] for i in test_idx]
+    test = [rows[i] for i in test_idx]
+    return without_texts_of([rows[i] for i in train_idx], test), test
 
 
 def base_holdout(datasets_dir: Path | None = None) -> dict[str, list[tuple[str, str]]]:

@@ -13,7 +13,7 @@ from classifier.active_learning import (
     novelty,
 )
 
-BORDERLINE = "this article is rubbish and so is the idiot who wrote it"
+BORDERLINE = "this is a silly and lazy piece of writing"  # toxicity ~0.77, flag line 0.8
 CLEAR = "Thank you for the thoughtful and well researched report on the library."
 
 
@@ -32,13 +32,13 @@ def test_a_hesitant_score_teaches_more_than_a_confident_one(bundle: ModelBundle)
 
 
 def test_a_batch_of_picks_never_holds_two_copies(bundle: ModelBundle) -> None:
-    waiting = [BORDERLINE, BORDERLINE + "!", CLEAR, "what a stupid take on the budget"]
+    waiting = [BORDERLINE, BORDERLINE + "!", CLEAR, "what a dumb article"]  # the last: ~0.81
     picks = most_informative(bundle, waiting, 2)
     assert len(set(picks)) == 2 and not {0, 1} <= set(picks)
 
 
-HESITANT = "What a load of garbage from a useless hack"  # toxicity ~0.75, flag line 0.8
-SOMEWHAT = "this writer is an ignorant clown"  # toxicity ~0.91
+HESITANT = "What a load of garbage from a useless hack"  # toxicity ~0.84, flag line 0.8
+SOMEWHAT = "this article is rubbish and so is the fool who wrote it"  # toxicity ~0.91
 SURE = "you people are morons"  # toxicity ~1.0
 
 

@@ -39,16 +39,10 @@ def test_insults_naming_a_group_are_never_approved(bundle: ModelBundle, text: st
     assert model_verdict({}, bundle.score_one(text), bundle).status is not Status.APPROVED
 
 
-# Known regression (docs/model.md, "Issue #17"): with Civil Comments in the base data and the
-# flag line set on news comments (0.8), "disgusting filthy animals" alone scores 0.78, so the
-# comment is held for a moderator instead of rejected. Strict: this fails loudly once fixed.
-KNOWN_SOFT = pytest.mark.xfail(strict=True, reason="held, not rejected: see docs/model.md")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [pytest.param(t, marks=KNOWN_SOFT) if "muslims" in t else t for t in INSULTS_NAMING_A_GROUP],
-)
+# "muslims are disgusting filthy animals" was held instead of rejected while Civil Comments' split
+# votes counted fully (its "disgusting filthy animals" alone scored 0.78); the agreement weights
+# (classifier.data.agreement) mended it: docs/model.md, "Out of the box".
+@pytest.mark.parametrize("text", INSULTS_NAMING_A_GROUP)
 def test_insults_stay_toxic_without_the_identity_words(bundle: ModelBundle, text: str) -> None:
     score = bundle.score_one(text)
     assert score.attributes[WITHOUT_IDENTITY] >= bundle.thresholds["toxicity"]["flag"]
