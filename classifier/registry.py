@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -15,13 +14,7 @@ import numpy as np
 import sklearn
 from skops import io as sio
 
-from classifier.artifact_files import (
-    FolderPointer,
-    atomic_write,
-    json_default,
-    sha256_of,
-    unpack_atomically,
-)
+from classifier.artifact_files import sha256_of
 from classifier.embeddings import (
     EmbeddingModelMissing,
     SentenceEncoder,
@@ -31,10 +24,10 @@ from classifier.embeddings import (
 from classifier.features import CommentVectorizer
 from classifier.recipe import recipe_fingerprint
 from classifier.scoring import ModelBundle
+from classifier.version_registry import META_FILE, VersionRegistry
 from classifier.version_store import VersionStore
 
 MODEL_FILE = "model.skops"
-META_FILE = "metadata.json"
 # Exactly the types a bundle artefact may contain; anything else is refused at load time.
 TRUSTED_TYPES = ["classifier.features.CommentVectorizer"]
 
@@ -57,20 +50,31 @@ _DATA_CHANGING_ARGUMENTS = ("extra_labels", "exclude", "holdout_videos", "heads_
                             "datasets_dir")
 
 
-class ModelRegistry:
+class ModelRegistry(VersionRegistry[ModelBundle]):
     """One folder per version under ``models_dir`` with ``model.skops`` + ``metadata.json``.
 
     With a ``store``, the store holds every version and the promotion pointer, and the folder
-    is this node's cache: a version missing from it is downloaded, verified and unpacked.
+    is this node's cache: a version missing from it is downloaded, verified and unpacked
+    (classifier/version_registry.py, shared with the language models' registry).
     """
+
+    artifact_file = MODEL_FILE
+    digest_key = "model_sha256"
+    error = ArtifactError
+    noun, its = "model", "its"
+    nothing_to_roll_back = "no earlier promoted version to roll back to"
+    ensure_ascii = True
 
     def __init__(self, models_dir: Path | str,
                  options: TrainingOptions | None = None,
                  store: VersionStore | None = None) -> None:
-        self.models_dir = Path(models_dir)
-        self._pointer = FolderPointer(self.models_dir)
+        super().__init__(Path(models_dir), store)
         self.options = options or TrainingOptions()
-        self.store = store
+
+    @property
+    def models_dir(self) -> Path:
+        """The folder of versions (this node's cache, with a store)."""
+        return self.folder
 
     def _encoder(self) -> SentenceEncoder:
         """The sentence encoder of the embedding tier, or ArtifactError if it is missing."""
@@ -125,27 +129,8 @@ class ModelRegistry:
         meta["model_sha256"] = sha256_of(folder / MODEL_FILE)
         meta["model_bytes"] = (folder / MODEL_FILE).stat().st_size
         bundle.metadata.update(model_sha256=meta["model_sha256"], model_bytes=meta["model_bytes"])
-        text = json.dumps(meta, indent=2, default=json_default)
-        atomic_write(folder / META_FILE, text)
-        if self.store is not None:
-            self.store.publish(bundle.version, json.loads(text), meta["model_sha256"],
-                               (folder / MODEL_FILE).read_bytes())
+        self._write_metadata(bundle.version, meta)
         return folder
-
-    def _download(self, version: str) -> None:
-        """Fetch a version missing from the folder, verify its digest, unpack it atomically."""
-        fetched = self.store.fetch(version) if self.store is not None else None
-        if fetched is None:
-            return
-        meta, digest, artifact = fetched
-        actual = hashlib.sha256(artifact).hexdigest()
-        if not (actual == digest == meta.get("model_sha256")):
-            raise ArtifactError(
-                f"model {version!r} failed its integrity check on download: sha256 {actual}, "
-                f"the store records {digest}, its metadata {meta.get('model_sha256')}")
-        unpack_atomically(self.models_dir / version, {
-            MODEL_FILE: artifact, META_FILE: json.dumps(meta, indent=2).encode("utf-8")},
-            marker=META_FILE)
 
     def _read_meta(self, version: str) -> dict[str, Any]:
         """Read a version's metadata.json, or raise ArtifactError."""
@@ -239,82 +224,18 @@ class ModelRegistry:
                     out.append(meta)
         return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
 
-    def current_version(self) -> str | None:
-        """The promoted version: the store's pointer, else this folder's ``CURRENT`` (a folder
-        from before the store, which ``ensure_current`` hands over on first use)."""
-        if self.store is not None:
-            promoted = self.store.current()
-            if promoted is not None:
-                return promoted
-        return self._pointer.current()
-
     def current_marker_mtime(self) -> float:
         """mtime of ``CURRENT`` (0.0 if absent): cheap change detection for polling workers."""
         return self._pointer.mtime()
-
-    def promote(self, version: str) -> None:
-        """Make ``version`` current and append it to ``HISTORY`` (or the store's history)."""
-        self._read_meta(version)
-        if self.store is not None:
-            self._publish_local(version)  # a version saved before the store existed
-            self.store.promote(version)
-            return
-        self._pointer.promote(version)
-
-    def rollback(self) -> str:
-        """Go back to the previously promoted version and return it."""
-        if self.store is not None:
-            previous = self.store.rollback()
-            if previous is None:
-                raise ArtifactError("no earlier promoted version to roll back to")
-            return previous
-        previous = self._pointer.rollback(self._read_meta)
-        if previous is None:
-            raise ArtifactError("no earlier promoted version to roll back to")
-        return previous
 
     def load_current(self) -> ModelBundle | None:
         """Load the current version, or None if nothing has been promoted."""
         version = self.current_version()
         return self.load(version) if version else None
 
-    def ensure_current(self, train: Callable[[], ModelBundle] | None = None) -> ModelBundle:
-        """Return the current bundle, training + promoting the default once if there is none."""
-        unshared = self.store is not None and self.store.current() is None
-        bundle = None if unshared else self.load_current()
-        if bundle is not None:
-            return bundle
-        shared = self.store.training_lock() if self.store is not None else None
-        with shared or self._pointer.lock(".train.lock"):
-            self._adopt_local_current()
-            bundle = self.load_current()  # another process may have trained while we waited
-            if bundle is not None:
-                return bundle
-            bundle = train() if train is not None else self.train()
-            self.save(bundle)
-            self.promote(bundle.version)
-            return bundle
-
-    def _adopt_local_current(self) -> None:
-        """A folder from before the store (an upgrade) hands its promoted version to the store."""
-        if self.store is None or self.store.current() is not None:
-            return
-        local = self._pointer.current()
-        if local is not None and (self.models_dir / local / MODEL_FILE).exists():
-            self._publish_local(local)
-            self.store.promote(local)
-
-    def _publish_local(self, version: str) -> None:
-        """Hand a version from this folder to the store (the store ignores one it has)."""
-        path = self.models_dir / version / MODEL_FILE
-        if self.store is None or not path.exists():
-            return
-        meta = self._read_meta(version)
-        artifact = path.read_bytes()
-        if hashlib.sha256(artifact).hexdigest() != meta.get("model_sha256"):
-            raise ArtifactError(f"model {version!r} in {self.models_dir} failed its integrity "
-                                "check")
-        self.store.publish(version, meta, str(meta["model_sha256"]), artifact)
+    def _train_default(self) -> ModelBundle:
+        """The default bundle: ``train`` with no arguments."""
+        return self.train()
 
 
 def cached_default_models(cache_root: Path) -> Path:

@@ -15,46 +15,50 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sklearn
 
-from classifier.artifact_files import (
-    FolderPointer,
-    atomic_write,
-    json_default,
-    sha256_of,
-    unpack_atomically,
-)
+from classifier.artifact_files import sha256_of
 from classifier.languages.bundle import LanguageModels, train_language_models
 from classifier.languages.hashing import N_FEATURES
 from classifier.languages.model import LanguageModel
 from classifier.languages.spam import SIGNALS, SpamSignals
+from classifier.version_registry import META_FILE, VersionRegistry
 from classifier.version_store import VersionStore
 
 ARRAYS_FILE = "languages.npz"
-META_FILE = "metadata.json"
 
 
 class LanguageArtifactError(RuntimeError):
     """A language artefact is missing, tampered with or incompatible."""
 
 
-class LanguageRegistry:
+class LanguageRegistry(VersionRegistry[LanguageModels]):
     """Saves, loads, promotes and rolls back versions of the language models.
 
     With a ``store`` (of the ``languages`` kind), the store holds every version and the
     promotion pointer, and the folder is this node's cache: a version missing from it is
-    downloaded, verified by its sha256 and unpacked.
+    downloaded, verified by its sha256 and unpacked (classifier/version_registry.py, shared
+    with the English model's registry).
     """
 
+    artifact_file = ARRAYS_FILE
+    digest_key = "arrays_sha256"
+    error = LanguageArtifactError
+    noun, its = "language models", "their"
+    nothing_to_roll_back = "no earlier promoted language models to roll back to"
+    ensure_ascii = False
+
     def __init__(self, models_dir: Path | str, store: VersionStore | None = None) -> None:
-        self.root = Path(models_dir) / "languages"
-        self.store = store
-        self._pointer = FolderPointer(self.root)
+        super().__init__(Path(models_dir) / "languages", store)
+
+    @property
+    def root(self) -> Path:
+        """The folder of versions, ``<models_dir>/languages`` (this node's cache, with a store)."""
+        return self.folder
 
     def save(self, models: LanguageModels) -> Path:
         """Write a new version folder (sparse arrays: only the n-grams a model kept) and hand
@@ -78,31 +82,10 @@ class LanguageRegistry:
                 "thresholds": model.thresholds, "metrics": model.metrics}
         np.savez_compressed(folder / ARRAYS_FILE, **arrays)  # type: ignore[arg-type]
         meta["arrays_sha256"] = sha256_of(folder / ARRAYS_FILE)
-        text = json.dumps(meta, indent=2, ensure_ascii=False, default=json_default)
-        atomic_write(folder / META_FILE, text)
-        if self.store is not None:
-            self.store.publish(models.version, json.loads(text), meta["arrays_sha256"],
-                               (folder / ARRAYS_FILE).read_bytes())
+        self._write_metadata(models.version, meta)
         return folder
 
-    def _download(self, version: str) -> None:
-        """Fetch a version missing from the folder, verify its digest, unpack it atomically."""
-        fetched = self.store.fetch(version) if self.store is not None else None
-        if fetched is None:
-            return
-        meta, digest, arrays = fetched
-        actual = hashlib.sha256(arrays).hexdigest()
-        if not (actual == digest == meta.get("arrays_sha256")):
-            raise LanguageArtifactError(
-                f"language models {version!r} failed their integrity check on download: "
-                f"sha256 {actual}, the store records {digest}, their metadata "
-                f"{meta.get('arrays_sha256')}")
-        text = json.dumps(meta, indent=2, ensure_ascii=False)
-        unpack_atomically(self.root / version,
-                          {ARRAYS_FILE: arrays, META_FILE: text.encode("utf-8")},
-                          marker=META_FILE)
-
-    def metadata(self, version: str) -> dict[str, Any]:
+    def _read_meta(self, version: str) -> dict[str, Any]:
         """A version's metadata (downloaded first if this folder lacks it)."""
         if not version or "/" in version or version.startswith("."):
             raise LanguageArtifactError(f"invalid language models version {version!r}")
@@ -119,7 +102,7 @@ class LanguageRegistry:
 
     def load(self, version: str) -> LanguageModels:
         """Load and verify a version."""
-        meta = self.metadata(version)
+        meta = self._read_meta(version)
         folder = self.root / version
         try:
             digest = sha256_of(folder / ARRAYS_FILE)
@@ -148,81 +131,13 @@ class LanguageRegistry:
             for folder in folders:
                 if folder.is_dir() and (folder / META_FILE).exists():
                     with contextlib.suppress(LanguageArtifactError):
-                        metas.append(self.metadata(folder.name))
+                        metas.append(self._read_meta(folder.name))
         out = [dict(meta, active=meta.get("version") == current) for meta in metas]
         return sorted(out, key=lambda m: (str(m.get("created_at", "")), str(m.get("version"))))
 
-    def current_version(self) -> str | None:
-        """The promoted version: the store's pointer, else this folder's ``CURRENT`` (a folder
-        from before the store, which ``ensure_current`` hands over on first use)."""
-        if self.store is not None:
-            promoted = self.store.current()
-            if promoted is not None:
-                return promoted
-        return self._pointer.current()
-
-    def promote(self, version: str) -> None:
-        """Make a saved version current (for every node, with a store)."""
-        self.metadata(version)  # here, or downloadable: else LanguageArtifactError
-        if self.store is not None:
-            self._publish_local(version)  # a version saved before the store existed
-            self.store.promote(version)
-            return
-        self._pointer.promote(version)
-
-    def rollback(self) -> str:
-        """Go back to the previously promoted version and return it."""
-        if self.store is not None:
-            previous = self.store.rollback()
-            if previous is None:
-                raise LanguageArtifactError("no earlier promoted language models to roll back to")
-            return previous
-        previous = self._pointer.rollback(self.metadata)
-        if previous is None:
-            raise LanguageArtifactError("no earlier promoted language models to roll back to")
-        return previous
-
-    def ensure_current(self, train: Callable[[], LanguageModels] | None = None) -> LanguageModels:
-        """The current version, training and promoting one first (once, under a lock).
-
-        With a store, a version another node promoted is downloaded instead, and a folder from
-        before the store hands its promoted version to the store.
-        """
-        unshared = self.store is not None and self.store.current() is None
-        version = None if unshared else self.current_version()
-        if version:
-            return self.load(version)
-        shared = self.store.training_lock() if self.store is not None else None
-        with shared or self._pointer.lock(".train.lock"):
-            self._adopt_local_current()
-            version = self.current_version()  # another node may have trained while we waited
-            if version:
-                return self.load(version)
-            models = train() if train is not None else train_language_models()
-            self.save(models)
-            self.promote(models.version)
-            return models
-
-    def _adopt_local_current(self) -> None:
-        """A folder from before the store (an upgrade) hands its promoted version to the store."""
-        if self.store is None or self.store.current() is not None:
-            return
-        local = self._pointer.current()
-        if local is not None and (self.root / local / ARRAYS_FILE).exists():
-            self._publish_local(local)
-            self.store.promote(local)
-
-    def _publish_local(self, version: str) -> None:
-        """Hand a version from this folder to the store (the store ignores one it has)."""
-        path = self.root / version / ARRAYS_FILE
-        if self.store is None or not path.exists():
-            return
-        meta = self.metadata(version)
-        arrays = path.read_bytes()
-        if hashlib.sha256(arrays).hexdigest() != meta.get("arrays_sha256"):
-            raise LanguageArtifactError(
-                f"language models {version!r} in {self.root} failed their integrity check")
-        self.store.publish(version, meta, str(meta["arrays_sha256"]), arrays)
+    def _train_default(self) -> LanguageModels:
+        """The default language models, trained on the shipped data."""
+        return train_language_models()
 
 
 def language_recipe_fingerprint() -> str:
