@@ -13,10 +13,9 @@ from domain.records import Site
 from tests.browser.test_review_browser import ROWS, expect, log_in
 from tests.browser.test_review_context_browser import AXE, _axe_violations
 from tests.support.review import add_comment, add_user
+from tests.support.scored_texts import HESITANT, SURE
 
 pytestmark = pytest.mark.browser
-HESITANT = "What a load of garbage from a useless hack"  # toxicity ~0.75: the flag line is 0.8
-SURE = "you people are morons"  # ~1.0
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from classifier.active_learning import (
     most_informative,
     novelty,
 )
+from tests.support.scored_texts import HESITANT, SOMEWHAT, SURE
 
 BORDERLINE = "this is a silly and lazy piece of writing"  # toxicity ~0.77, flag line 0.8
 CLEAR = "Thank you for the thoughtful and well researched report on the library."
@@ -37,9 +38,6 @@ def test_a_batch_of_picks_never_holds_two_copies(bundle: ModelBundle) -> None:
     assert len(set(picks)) == 2 and not {0, 1} <= set(picks)
 
 
-HESITANT = "What a load of garbage from a useless hack"  # toxicity ~0.84, flag line 0.8
-SOMEWHAT = "this article is rubbish and so is the fool who wrote it"  # toxicity ~0.91
-SURE = "you people are morons"  # toxicity ~1.0
 
 
 def test_assess_orders_the_hesitant_first_and_a_near_copy_after_a_different_comment(

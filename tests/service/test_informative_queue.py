@@ -15,10 +15,8 @@ from domain.infra.collaborators import Runtime
 from domain.records import Site
 from domain.store.labels import Label
 from tests.support.review import add_comment, add_user, log_in
+from tests.support.scored_texts import HESITANT, SOMEWHAT, SURE
 
-HESITANT = "What a load of garbage from a useless hack"  # toxicity ~0.75: the flag line is 0.8
-SOMEWHAT = "this writer is an ignorant clown"  # ~0.91
-SURE = "you people are morons"  # ~1.0
 QUEUE = "/api/v1/moderation/queue"
 
 

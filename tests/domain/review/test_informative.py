@@ -16,10 +16,8 @@ from domain.store.labels import Label
 from domain.store.review.review_queue import QueueFilter
 from domain.vocabulary import Status
 from tests.support.review import add_comment
+from tests.support.scored_texts import HESITANT, SOMEWHAT, SURE
 
-HESITANT = "What a load of garbage from a useless hack"  # toxicity ~0.75: the flag line is 0.8
-SOMEWHAT = "this writer is an ignorant clown"  # ~0.91
-SURE = "you people are morons"  # ~1.0
 CLEAR = "Great match report, thanks."  # ~0.01
 
 
