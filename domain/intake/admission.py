@@ -130,13 +130,19 @@ class AbuseGuard:
     ) -> list[tuple[str, RateLimitItem, str]]:
         """Every (scope, limit, counter key) this comment counts against."""
         counters = [("site", item, site.slug) for item in self._site_limits]
-        for item in self._author_limits:
-            if not anonymous:
-                email = canonical_email(submission.email)
-                counters.append(("email", item, fingerprint(site.slug, email)))
-            if submission.author_ip:
-                network = canonical_ip(submission.author_ip)
-                counters.append(("author_ip", item, fingerprint(site.slug, network)))
+        if self._author_limits:
+            # each identity once per comment, not once per limit (a quarter of admit's CPU)
+            email = None if anonymous else fingerprint(site.slug, canonical_email(submission.email))
+            network = (
+                fingerprint(site.slug, canonical_ip(submission.author_ip))
+                if submission.author_ip
+                else None
+            )
+            for item in self._author_limits:
+                if email is not None:
+                    counters.append(("email", item, email))
+                if network is not None:
+                    counters.append(("author_ip", item, network))
         prefix = redis_keys.rate_limit_prefix()
         return [
             (scope, item, f"{prefix}:{scope}:{item.get_expiry()}:{identity}")
