@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from config import Settings
+from domain.infra.redis_url import redis_client, resolve_redis_url
+from domain.intake.site_keys import announce_site_change
 from domain.records import Site
 from domain.store import Store
 
@@ -17,9 +19,23 @@ def load_settings() -> Settings:
 
 
 def open_store(settings: Settings) -> Store:
-    """The database, with its schema created or upgraded (every command does this first)."""
+    """The database, with its schema created or upgraded (every command does this first).
+
+    A command that changes a site (a rotated key, a policy) tells the web processes through
+    Redis, so their key caches drop the old key at once (domain/intake/site_keys.py).
+    """
     store = Store(settings.effective_database_url, settings.database_busy_timeout_ms)
     store.migrate()
+    timeout = settings.redis_timeout_seconds
+    store.sites.on_change(
+        announce_site_change(
+            lambda: redis_client(
+                resolve_redis_url(settings),
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
+            )
+        )
+    )
     return store
 
 

@@ -10,10 +10,10 @@ import orjson
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import BadRequest, Unauthorized
 
-from domain.intake.accept import admit_and_store, submit_comment
+from domain.intake.accept import Accepted, admit_and_store, submit_comment
 from domain.intake.admission import Admission, form_trap
 from domain.intake.validate import validate_submission
-from domain.records import Comment, Site
+from domain.records import Comment, Site, Submission
 from domain.vocabulary import Status
 from service.context import current_runtime
 from service.responses import error_response, json_response
@@ -33,9 +33,13 @@ def bearer_token() -> str | None:
 
 
 def authenticate_site() -> Site:
-    """The site whose API key signs this request, or 401."""
+    """The site whose API key signs this request, read afresh from the database, or 401."""
     key = bearer_token()
-    site = current_runtime().store.sites.by_key(key) if key else None
+    return _known(current_runtime().store.sites.by_key(key) if key else None)
+
+
+def _known(site: Site | None) -> Site:
+    """The site, or 401."""
     if site is None:
         raise Unauthorized(
             "Missing or invalid API key: send the site's key as 'Authorization: Bearer <key>'."
@@ -89,23 +93,35 @@ def comment_document(comment: Comment) -> dict[str, Any]:
 
 @blueprint.post("/comments")
 def create_comment() -> Response:
-    """Accept a comment: validate, store, enqueue, and answer 202 with where to poll."""
-    site = authenticate_site()
-    body = parse_body()
+    """Accept a comment: validate, store, enqueue, and answer 202 with where to poll.
+
+    The site comes from the process's key cache when it has the key (domain/intake/site_keys.py);
+    the admission round trip confirms it. Every answer that does not pass through that
+    confirmation (a bad body, a 422, a stale generation) reads the key afresh first, so a
+    rotated key gets 401 and nothing else.
+    """
+    runtime = current_runtime()
+    keys = runtime.site_keys
+    key = bearer_token()
+    cached = keys.cached(key) if key else None
+    site = cached.site if cached else _known(keys.load(key) if key else None)
+    try:
+        body = parse_body()
+    except BadRequest:
+        if cached:
+            _known(keys.fresh(key or ""))
+        raise
     result = validate_submission(body)
     submission = result.submission
     if submission is None:
+        if cached:
+            _known(keys.fresh(key or ""))
         return json_response({"errors": result.errors}, 422)
-    runtime = current_runtime()
-    trap = form_trap(site.policy, body, time.time())
-    accepted = admit_and_store(
-        site,
-        submission,
-        runtime.abuse,
-        lambda comment_id: submit_comment(
-            site, submission, runtime.store, runtime.queue, runtime.publishing, comment_id, trap
-        ),
-    )
+    generation = cached.generation if cached else None
+    accepted = _admit_and_store(site, submission, body, generation)
+    if accepted.admission.stale:  # the sites changed since the key was cached: read it again
+        site = _known(keys.fresh(key or ""))
+        accepted = _admit_and_store(site, submission, body, None)
     if accepted.comment is None:
         return refusal_response(accepted.admission)
     comment = accepted.comment
@@ -120,6 +136,23 @@ def create_comment() -> Response:
         },
         202,
         {"Location": location},
+    )
+
+
+def _admit_and_store(
+    site: Site, submission: Submission, body: Mapping[str, object], generation: str | None
+) -> Accepted:
+    """Admit, store and enqueue one comment (``generation``: of a cached site, to confirm)."""
+    runtime = current_runtime()
+    trap = form_trap(site.policy, body, time.time())
+    return admit_and_store(
+        site,
+        submission,
+        runtime.abuse,
+        lambda comment_id: submit_comment(
+            site, submission, runtime.store, runtime.queue, runtime.publishing, comment_id, trap
+        ),
+        generation=generation,
     )
 
 

@@ -18,6 +18,7 @@ from domain.infra.model_stores import version_store
 from domain.infra.redis_url import redis_client, resolve_redis_url
 from domain.intake.admission import AbuseGuard
 from domain.intake.pending_queue import PendingQueue
+from domain.intake.site_keys import SiteKeys, announce_site_change
 from domain.policies.inputs import RuleBook
 from domain.publishing.deliver import Publishing
 from domain.publishing.publisher import RedisPublisher
@@ -38,10 +39,12 @@ class Runtime:
 
     @cached_property
     def store(self) -> Store:
-        """The database."""
-        return self._store or Store(
+        """The database; a change to a site is announced through Redis (intake's key cache)."""
+        store = self._store or Store(
             self.settings.effective_database_url, self.settings.database_busy_timeout_ms
         )
+        store.sites.on_change(announce_site_change(lambda: self.redis))
+        return store
 
     @cached_property
     def redis(self) -> Redis:
@@ -87,6 +90,11 @@ class Runtime:
     def consumer_queue(self) -> PendingQueue:
         """The same queue, read with a client that may block."""
         return PendingQueue(self.blocking_redis)
+
+    @cached_property
+    def site_keys(self) -> SiteKeys:
+        """Intake's cache of site keys, confirmed per request through Redis."""
+        return SiteKeys(self.store.sites, self.redis)
 
     @cached_property
     def abuse(self) -> AbuseGuard:

@@ -30,6 +30,11 @@ def rate_limit_prefix() -> str:
     return f"{PREFIX}:ratelimit"
 
 
+def sites_generation() -> str:
+    """Counter incremented after every change to a site (intake's key cache checks it)."""
+    return f"{PREFIX}:sites:generation"
+
+
 def duplicate_guard(site_slug: str, fingerprint: str) -> str:
     """Marker of a recent comment with the same author and text."""
     return f"{PREFIX}:duplicate:{site_slug}:{fingerprint}"

@@ -28,15 +28,20 @@ def admit_and_store(
     guard: AbuseGuard,
     store: Callable[[str], Comment],
     anonymous: bool = False,
+    generation: str | None = None,
 ) -> Accepted:
     """Apply the rate limits and the duplicate check, then store the comment under a new id.
 
     Intake and the compatibility endpoints (Akismet, Perspective, Coral) all come through here,
     so a limited author is limited whichever way the comment arrives. ``store`` is called with
     the comment's id; if it fails, the text's duplicate claim is released (nothing was stored).
+    ``generation``: ``site`` came from intake's key cache; unless the guard confirms it, the
+    admission is ``stale`` and nothing is counted or stored.
     """
     comment_id = new_comment_id()
-    admission = guard.admit(site, submission, comment_id, anonymous=anonymous)
+    admission = guard.admit(
+        site, submission, comment_id, anonymous=anonymous, generation=generation
+    )
     if not admission.admitted:
         return Accepted(admission)
     try:

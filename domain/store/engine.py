@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 WRITE_INTENT = "moderation_write_intent"
+# A pooled PostgreSQL connection idle longer than this is pinged before use (see _ping_if_idle).
+PING_IDLE_SECONDS = 2.0
+_CHECKED_IN_AT = "moderation_checked_in_at"
 
 
 def _sqlite_tuner(busy_timeout_ms: int) -> Any:
@@ -25,9 +29,48 @@ def _sqlite_tuner(busy_timeout_ms: int) -> Any:
 
 
 def _begin(connection: Any) -> None:
-    """Begin explicitly; write transactions take SQLite's write lock up front (see Store.write)."""
-    immediate = connection.info.get(WRITE_INTENT, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    """Begin explicitly; write transactions take SQLite's write lock up front (see Store.write).
+
+    Sent on the driver's connection, not through ``exec_driver_sql``: a statement executed by
+    SQLAlchemy costs an execution context, and this one ran for every transaction (a quarter
+    of an intake INSERT's CPU; docs/performance.md).
+    """
+    statement = "BEGIN IMMEDIATE" if connection.info.get(WRITE_INTENT, False) else "BEGIN"
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        connection.connection.driver_connection.execute(statement)
+    except dbapi.Error as error:  # as SQLAlchemy would: "database is locked" is OperationalError
+        raise exc.DBAPIError.instance(statement, None, error, dbapi.Error) from error
+
+
+def _remember_checkin(_dbapi_connection: Any, record: Any) -> None:
+    """Note when a connection went back to the pool."""
+    if record is not None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool before handing it out.
+
+    ``pool_pre_ping`` pings on *every* checkout: a PostgreSQL round trip before each
+    transaction, a fifth of an intake INSERT's CPU. A connection returned moments ago was
+    working moments ago; one that idled may have been dropped by a restart or a proxy's idle
+    timeout, so only those are pinged. A dead one is replaced (DisconnectionError makes the
+    pool connect afresh); a connection that dies within the idle window fails its statement,
+    which intake answers 503 with Retry-After, and SQLAlchemy then invalidates the pool.
+    """
+    checked_in_at = record.info.get(_CHECKED_IN_AT)
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the ping opened a transaction on a non-autocommit one
+    except Exception as error:
+        raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
 
 
 def make_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **options: Any) -> Engine:
@@ -45,15 +88,17 @@ def make_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **opti
         event.listen(engine, "connect", _sqlite_tuner(busy_timeout_ms))
         event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         pool_timeout=busy_timeout_ms / 1000,
         connect_args={"connect_timeout": max(1, busy_timeout_ms // 1000)},
         **options,
     )
+    event.listen(engine, "checkin", _remember_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
 
 
 def _disable_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, insert, literal, select, update
@@ -44,6 +44,11 @@ class SiteRepository:
         self._db = db
         self._by_id: tuple[float, dict[int, Site]] = (-SITES_CACHE_SECONDS, {})
         self._cache_lock = threading.Lock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every committed change to a site (key, policy)."""
+        self._listeners.append(listener)
 
     def create(self, slug: str, name: str | None = None) -> tuple[Site, str]:
         """Register a site; returns it with its API key, which is stored only as a hash."""
@@ -98,9 +103,12 @@ class SiteRepository:
         return _site(row) if row and credentials.secret_matches(key, row.api_key_hash) else None
 
     def _forget_cached_keys(self) -> None:
-        """Drop cached look-ups after a site changes (other processes see it within seconds)."""
+        """Drop cached look-ups after a site changes and tell the listeners (intake's key cache
+        in every process, through Redis); the workers' cache by id sees it within seconds."""
         with self._cache_lock:
             self._by_id = (-SITES_CACHE_SECONDS, {})
+        for listener in self._listeners:
+            listener()
 
     def cached_by_id(self) -> dict[int, Site]:
         """Every site by id, re-read at most every few seconds (the workers ask per batch)."""

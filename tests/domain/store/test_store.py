@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from domain.records import Site, Submission
 from domain.store import ScoredVerdict, SiteError, Store
@@ -130,3 +131,30 @@ def test_labels_are_appended_all_or_nothing(store: Store) -> None:
     with pytest.raises(ValueError):
         store.labels.add_many([Label("fine", "ok", "import"), Label("x", "maybe", "import")])
     assert [label.label for label in store.labels.all()] == ["spam"]
+
+
+def test_a_stored_comment_reads_back_as_it_was_given(store: Store) -> None:
+    """Intake's INSERT runs on the driver's connection (RowInserter): same row as SQLAlchemy's."""
+    site, _ = store.sites.create("planet")
+    submission = Submission(
+        article_id="a1", sender_name="Zoë", email="zoe@example.com", comment="Très bien 👍",
+        parent_id="p1", author_ip="2001:db8::1", user_agent="UA", referrer="https://r.example",
+        permalink="https://p.example/1", section="politics", article_title="Title",
+        article_url="https://a.example/1", nudged=True,
+    )
+    added = store.comments.add(site, submission)
+    found = store.comments.get(added.id, site_id=site.id)
+    assert found is not None
+    assert found == replace(added, created_at=found.created_at)
+    assert abs(found.created_at - added.created_at) < timedelta(milliseconds=1)
+    assert found.created_at.tzinfo is not None
+    assert [c.id for c in store.comments.pending([added.id])] == [added.id]
+
+
+def test_a_failed_insert_leaves_no_transaction_open(store: Store) -> None:
+    site, _ = store.sites.create("planet")
+    first = store.comments.add(site, SUBMISSION)
+    with pytest.raises(IntegrityError):  # the same id twice: raised as SQLAlchemy's error
+        store.comments.add(site, SUBMISSION, comment_id=first.id)
+    second = store.comments.add(site, SUBMISSION)  # the pooled connection still works
+    assert store.comments.get(second.id) is not None
