@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from redis.sentinel import Sentinel
 
 from config import Settings
@@ -38,6 +40,17 @@ def resolve_redis_url(settings: Settings) -> str:
 
 
 SENTINEL_SCHEME = "redis+sentinel://"
+
+
+def one_quick_retry() -> Retry:
+    """Retry a failed command once, at once: enough for a connection Redis dropped while idle.
+
+    redis-py 6+ retries ten times with backoff by default (about 4 s per command against a
+    Redis that is down). Our callers have their own answer to an outage (intake stores and
+    answers 202, the sweep enqueues later, the consumer backs off), so a command must fail
+    fast instead: a request made two or three such calls and took 12 s while Redis was away.
+    """
+    return Retry(NoBackoff(), retries=1)
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ def redis_client(url: str, **options: Any) -> Redis:
     A Sentinel-managed client asks the sentinels for the master on each new connection, so
     after a fail-over the next command (after one ConnectionError) reaches the new master.
     """
+    options.setdefault("retry", one_quick_retry())
     sentinel_set = parse_sentinel_url(url)
     if sentinel_set is None:
         return Redis.from_url(url, **options)

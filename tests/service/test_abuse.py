@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 from flask.testing import FlaskClient
 
 from config import Settings
@@ -15,6 +14,7 @@ from domain.infra import redis_keys
 from domain.infra.collaborators import Runtime
 from service.app import create_app
 from tests.support.intake import comment_fields
+from tests.support.unreachable_redis import unreachable_redis
 
 
 @pytest.fixture
@@ -74,9 +74,7 @@ def test_the_site_key_has_its_own_limit(limited) -> None:  # noqa: ANN001
 
 
 def test_limits_fail_open_while_redis_is_away(limited_runtime: Runtime) -> None:
-    limited_runtime.__dict__["redis"] = redis.Redis(
-        host="127.0.0.1", port=1, socket_connect_timeout=0.2
-    )
+    limited_runtime.__dict__["redis"] = unreachable_redis()
     _, key = limited_runtime.store.sites.create("planet")
     client = create_app(runtime=limited_runtime).test_client()
     auth = {"Authorization": f"Bearer {key}"}
@@ -130,7 +128,7 @@ def test_emails_and_ips_stay_out_of_log_lines(
     client: FlaskClient, auth: dict[str, str], runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    runtime.__dict__["redis"] = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    runtime.__dict__["redis"] = unreachable_redis()
     for name in ("queue", "abuse"):
         runtime.__dict__.pop(name, None)
     fields = comment_fields("Logged?", email="secret.person@example.com", author_ip="192.0.2.77")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-import redis
 from flask.testing import FlaskClient
 
 from domain.infra import redis_keys
 from domain.infra.collaborators import Runtime
+from tests.support.unreachable_redis import unreachable_redis
 
 COMMENT = {
     "article_id": "russia-china-security",
@@ -113,7 +113,7 @@ def test_oversized_body_is_413(client: FlaskClient, auth: dict[str, str]) -> Non
 def test_intake_answers_202_even_when_redis_is_down(
     client: FlaskClient, auth: dict[str, str], runtime: Runtime
 ) -> None:
-    runtime.__dict__["redis"] = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    runtime.__dict__["redis"] = unreachable_redis()
     runtime.__dict__.pop("queue", None)
     response = client.post("/api/v1/comments", json=COMMENT, headers=auth)
     assert response.status_code == 202
