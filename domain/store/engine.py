@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from typing import Any
 
@@ -19,13 +20,32 @@ def _sqlite_tuner(busy_timeout_ms: int) -> Any:
 
     def tune(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        _use_wal(cursor, busy_timeout_ms / 1000)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     return tune
+
+
+def _use_wal(cursor: Any, patience_seconds: float) -> None:
+    """Switch the database file to WAL once; it stays so for every later connection.
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once,
+    without waiting out the busy timeout, when another process is switching or creating the
+    schema at that moment (web, worker and beat starting together on a new database).
+    """
+    deadline = time.monotonic() + patience_seconds
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _begin(connection: Any) -> None:
