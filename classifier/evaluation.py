@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from classifier.context import strongest_terms
 from classifier.labels import AXIS_OF_LABEL, POSITIVE_LABELS
 from classifier.scoring import ModelBundle
 
@@ -94,7 +95,7 @@ def predict_in_article_order(bundle: ModelBundle, texts: Sequence[str], articles
     if not bundle.contexts:
         return probs
     spam = bundle.heads.index("spam")
-    vectors = bundle.context_vectors(texts)
+    vectors = strongest_terms(bundle.context_vectors(texts))  # as references are kept
     seen: dict[str, list[int]] = {}
     for i in sorted(range(len(texts)), key=lambda i: posted_at[i]):
         if not articles[i]:

@@ -14,9 +14,12 @@ from classifier.context import CompactRow, ReferenceSet, compact_row
 from domain.records import Comment
 from domain.store import Store
 
-# Memory per worker process for the caches, in bytes. Vectors of reference comments (~2 KB
-# each): an article's comments are compared with every new comment on it, so each is read and
-# vectorised once, not per batch. Articles' reference sets (up to ~0.5 MB each).
+# Memory per worker process for the caches, in bytes. Vectors of reference comments (at most
+# 128 terms, ~1 KB each: about 23,000 of them): an article's comments are compared with every
+# new comment on it, so each is read and vectorised once, not per batch. Articles' reference
+# sets (up to ~0.4 MB each: the 200 references of about 90 busy articles). Should the busy
+# articles outgrow them, their references are read and vectorised again each time they come
+# back (0.6 ms of CPU a comment): `python -m bench.worker_cpu --articles N` shows the cost.
 VECTOR_CACHE_BYTES = 24 * 2**20
 ARTICLE_CACHE_BYTES = 32 * 2**20
 

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from classifier import ModelBundle, evaluate_rows, read_labelled_csv, train_bundle
-from classifier.context import ReferenceSet, earlier_references, nearest_similarity
+from classifier.context import (
+    REFERENCE_TERMS,
+    ReferenceSet,
+    compact_row,
+    earlier_references,
+    nearest_similarity,
+    strongest_terms,
+)
 from classifier.data import load_dataset
 from classifier.evaluation import predict_in_article_order, read_article_columns
 from config import Settings
@@ -47,6 +54,41 @@ def test_nearest_similarity_is_the_mean_of_the_k_best_cosines(
             continue
         cosines = sorted((matrix @ vectors[i].T).toarray().ravel(), reverse=True)
         assert np.isclose(similarity[i], np.mean(cosines[:neighbours]))
+
+
+def _sparse_unit_rows(lengths: list[int], seed: int) -> sp.csr_matrix:
+    """Rows with these numbers of non-zeros, values on a coarse grid (so ties happen)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for length in lengths:
+        row = np.zeros(4 * REFERENCE_TERMS)
+        row[rng.choice(len(row), size=length, replace=False)] = rng.integers(1, 8, size=length)
+        rows.append(row)
+    return _unit_rows([list(row) for row in rows])
+
+
+@settings(max_examples=40, deadline=None)
+@given(lengths=st.lists(st.integers(0, 3 * REFERENCE_TERMS), min_size=1, max_size=6),
+       seed=st.integers(0, 2**32 - 1))
+def test_a_reference_keeps_its_strongest_terms_at_unit_length(lengths: list[int],
+                                                              seed: int) -> None:
+    full = _sparse_unit_rows(lengths, seed)
+    kept = strongest_terms(full)
+    for i, length in enumerate(lengths):
+        row, original = kept[i], full[i].toarray().ravel()
+        assert row.nnz == min(length, REFERENCE_TERMS)
+        dropped = np.setdiff1d(np.flatnonzero(original), row.indices)
+        if len(dropped):
+            assert original[dropped].max() <= original[row.indices].min()
+            assert np.isclose(np.linalg.norm(row.data), 1.0)
+            assert np.allclose(row.data / original[row.indices], row.data[0] / original[
+                row.indices[0]])  # rescaled, not reshaped
+        else:
+            assert np.allclose(row.toarray().ravel(), original)
+        # the worker's cached row is the same row
+        indices, values = compact_row(full, i)
+        assert np.array_equal(indices, row.indices) and np.allclose(values, row.data, atol=1e-6)
+    assert (strongest_terms(kept) != kept).nnz == 0  # cutting twice is cutting once
 
 
 @settings(max_examples=60, deadline=None)

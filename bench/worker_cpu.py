@@ -1,0 +1,132 @@
+"""CPU per scored comment, in-process: the worker's batches against real Redis and a real database.
+
+What `bench.e2e` reports as the worker's CPU per comment, without Celery, the web tier or the
+load generator, so two commits can be compared on a shared machine::
+
+    .venv/bin/python -m bench.worker_cpu --redis-url redis://127.0.0.1:6379/13
+    .venv/bin/python -m bench.worker_cpu --database-url postgresql+psycopg://postgres@127.0.0.1:5432/mine
+    .venv/bin/python -m bench.worker_cpu --profile 25   # cProfile (CPU clock): top 25 functions
+
+The Redis database given is flushed; point `--database-url` at a database of your own (its
+comments table grows). Each round stores `--batches` batches of `--batch` comments
+(bench.e2e's mix of ordinary, spammy and toxic texts over `--articles` articles, 50 by default)
+straight through the store, then scores them as a worker's consumer does (`BatchScorer`: read,
+language detection, scoring beside the article context, policies, one write transaction,
+publishing to the site's stream). Only the scoring is timed. Models: the trained cache that
+the test suite and bench.e2e share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+from bench.loadgen import sample_texts
+from classifier.languages.artifact import cached_language_models
+from config import Settings
+from domain.infra.collaborators import Runtime
+from domain.infra.metrics import prepare
+from domain.records import Site, Submission
+from domain.scoring.score import BatchScorer
+
+MODEL_CACHE = Path.home() / ".cache" / "comment-moderation-models"
+
+
+def models_folder(root: Path) -> Path:
+    """The English and the other languages' models, as an installation holds them."""
+    from bench.stack import trained_models_dir
+
+    target = root / "models"
+    ignore = shutil.ignore_patterns(".*.lock")
+    shutil.copytree(trained_models_dir(), target, ignore=ignore)
+    shutil.copytree(cached_language_models(MODEL_CACHE) / "languages", target / "languages",
+                    ignore=ignore)
+    return target
+
+
+def build(root: Path, redis_url: str, database_url: str) -> tuple[Runtime, Site]:
+    """A worker's runtime (metrics in multiprocess mode, as under Celery) and a site."""
+    env = {"MODERATION_DATA_DIR": str(root / "data"), "REDIS_URL": redis_url,
+           "MODERATION_MODELS_DIR": str(models_folder(root))}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    (root / "data").mkdir()
+    settings = Settings.from_env(env)
+    prepare(settings, "worker")
+    runtime = Runtime(settings)
+    runtime.store.migrate()
+    site, _ = runtime.store.sites.create(f"cpu{int(time.time() * 1000) % 10**9}")
+    runtime.models.current()
+    runtime.languages.current()
+    return runtime, site
+
+
+def store_comments(runtime: Runtime, site: Site, texts: list[str], start: int,
+                   articles: int) -> list[str]:
+    """Store comments as intake does (without the HTTP layer) and return their ids."""
+    ids = []
+    for i, text in enumerate(texts, start):
+        submission = Submission(
+            article_id=f"article-{i % articles}", sender_name=f"Reader {i}",
+            email=f"reader{i}@example.org", comment=text,
+            author_ip=f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
+        )
+        ids.append(runtime.store.comments.add(site, submission).id)
+    return ids
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print CPU ms per scored comment for each round, then the median."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--articles", type=int, default=50,
+                        help="comments are spread over this many articles")
+    parser.add_argument("--profile", type=int, default=0, help="print the top N functions")
+    args = parser.parse_args(argv)
+    redis.Redis.from_url(args.redis_url).flushdb()
+    per_round = args.batch * args.batches
+    texts = sample_texts(per_round * (args.rounds + 1))
+    with tempfile.TemporaryDirectory() as folder:
+        runtime, site = build(Path(folder), args.redis_url, args.database_url)
+        scorer = BatchScorer(runtime.store, runtime.scorer, runtime.publishing)
+        profiler = cProfile.Profile(time.process_time) if args.profile else None
+        per_comment = []
+        for round_index in range(args.rounds + 1):  # the first round warms caches up
+            start = round_index * per_round
+            ids = store_comments(runtime, site, texts[start:start + per_round], start,
+                                 args.articles)
+            measured = round_index > 0
+            if profiler and measured:
+                profiler.enable()
+            started = time.process_time()
+            for b in range(0, per_round, args.batch):
+                scorer.score(ids[b:b + args.batch])
+            scorer.flush()
+            elapsed = time.process_time() - started
+            if profiler and measured:
+                profiler.disable()
+            if measured:
+                per_comment.append(elapsed * 1000 / per_round)
+        rounds = ", ".join(f"{ms:.3f}" for ms in per_comment)
+        print(f"CPU ms per scored comment (batches of {args.batch}): "
+              f"median {statistics.median(per_comment):.3f} (rounds {rounds})")
+        if profiler:
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(args.profile)
+            stats.sort_stats("cumulative").print_stats(args.profile * 2)
+
+
+if __name__ == "__main__":
+    main()
