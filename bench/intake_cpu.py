@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import pstats
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import redis
 
+from bench.cpu_rounds import print_rounds
 from config import Settings
 from domain.infra.collaborators import Runtime
 from domain.infra.metrics import prepare
@@ -94,13 +93,7 @@ def main(argv: list[str] | None = None) -> None:
                 profiler.disable()
             per_request.append((time.process_time() - started) * 1000 / args.requests)
             done += args.requests
-        rounds = ", ".join(f"{ms:.3f}" for ms in per_request)
-        print(f"CPU ms per intake request: median {statistics.median(per_request):.3f} "
-              f"(rounds {rounds})")
-        if profiler:
-            stats = pstats.Stats(profiler)
-            stats.sort_stats("tottime").print_stats(args.profile)
-            stats.sort_stats("cumulative").print_stats(args.profile * 2)
+        print_rounds("intake request", per_request, profiler, args.profile)
 
 
 if __name__ == "__main__":

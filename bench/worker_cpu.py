@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import pstats
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import redis
 
+from bench.cpu_rounds import print_rounds
 from bench.loadgen import sample_texts
 from classifier.languages.artifact import cached_language_models
 from config import Settings
@@ -119,13 +118,8 @@ def main(argv: list[str] | None = None) -> None:
                 profiler.disable()
             if measured:
                 per_comment.append(elapsed * 1000 / per_round)
-        rounds = ", ".join(f"{ms:.3f}" for ms in per_comment)
-        print(f"CPU ms per scored comment (batches of {args.batch}): "
-              f"median {statistics.median(per_comment):.3f} (rounds {rounds})")
-        if profiler:
-            stats = pstats.Stats(profiler)
-            stats.sort_stats("tottime").print_stats(args.profile)
-            stats.sort_stats("cumulative").print_stats(args.profile * 2)
+        print_rounds(f"scored comment (batches of {args.batch})", per_comment, profiler,
+                     args.profile)
 
 
 if __name__ == "__main__":
