@@ -13,13 +13,15 @@ comments table grows). Each round stores `--batches` batches of `--batch` commen
 straight through the store, then scores them as a worker's consumer does (`BatchScorer`: read,
 language detection, scoring beside the article context, policies, one write transaction,
 publishing to the site's stream). Only the scoring is timed. Models: the trained cache that
-the test suite and bench.e2e share.
+the test suite and bench.e2e share. Also printed: the process's peak RSS once the models are
+loaded and after scoring (what `--batch` costs in memory).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import resource
 import shutil
 import tempfile
 import time
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     texts = sample_texts(per_round * (args.rounds + 1))
     with tempfile.TemporaryDirectory() as folder:
         runtime, site = build(Path(folder), args.redis_url, args.database_url)
+        loaded_mb = peak_rss_mb()
         scorer = BatchScorer(runtime.store, runtime.scorer, runtime.publishing)
         profiler = cProfile.Profile(time.process_time) if args.profile else None
         per_comment = []
@@ -118,8 +121,15 @@ def main(argv: list[str] | None = None) -> None:
                 profiler.disable()
             if measured:
                 per_comment.append(elapsed * 1000 / per_round)
+        print(f"Peak RSS: {loaded_mb:.0f} MB with the models loaded, "
+              f"{peak_rss_mb():.0f} MB after scoring")
         print_rounds(f"scored comment (batches of {args.batch})", per_comment, profiler,
                      args.profile)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":
