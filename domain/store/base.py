@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,19 +69,18 @@ class RowInserter:
     SQLAlchemy's (``OperationalError`` for a locked or unreachable database: intake's 503).
     """
 
-    def __init__(self, db: Database, table: Table, columns: Sequence[str]) -> None:
+    def __init__(self, db: Database, table: Table) -> None:
         self._db = db
         self._table = table
-        self._columns = tuple(columns)
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
 
-    def _compile(self, engine: Engine) -> _Compiled:
-        """The statement for this engine's dialect (compiled on first use)."""
+    def _compile(self, engine: Engine, columns: tuple[str, ...]) -> _Compiled:
+        """The statement for this engine's dialect and these columns (compiled on first use)."""
         dialect = engine.dialect
-        compiled = self._compiled.get(dialect.name)
+        compiled = self._compiled.get((dialect.name, columns))
         if compiled is None:
             table = self._table
-            values = {name: bindparam(name, type_=table.c[name].type) for name in self._columns}
+            values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
             statement = insert(table).values(values).compile(dialect=dialect)
             processors: dict[str, Callable[[Any], Any]] = {}
             for name, bind in statement.binds.items():
@@ -90,14 +89,14 @@ class RowInserter:
                     processors[name] = processor
             order = tuple(statement.positiontup or ()) if statement.positional else None
             compiled = _Compiled(statement.string, order, processors)
-            self._compiled[dialect.name] = compiled
+            self._compiled[(dialect.name, columns)] = compiled
         return compiled
 
     def insert(self, values: Mapping[str, Any]) -> None:
-        """Insert one row and commit it."""
+        """Insert one row (the columns its keys name) and commit it."""
         engine = self._db.engine
-        compiled = self._compile(engine)
-        row = {name: values[name] for name in self._columns}
+        compiled = self._compile(engine, tuple(values))
+        row = dict(values)
         for name, processor in compiled.processors.items():
             row[name] = processor(row[name])
         parameters: Any = row if compiled.order is None else tuple(row[n] for n in compiled.order)

@@ -30,14 +30,6 @@ from domain.store.rows import (
 from domain.store.tables import blocked_authors, comments, decisions, sites
 from domain.vocabulary import DecidedBy, Event, Status
 
-# What intake stores per comment; compiled once per dialect and run on the driver's connection
-# (RowInserter): building a statement per row, or SQLAlchemy's execution of a prebuilt one,
-# cost more CPU than the database's own work (docs/performance.md).
-INSERT_COLUMNS = (
-    "id", "site_id", "article_id", "parent_id", "sender_name", "email", "body", "author_ip",
-    "user_agent", "referrer", "permalink", "section", "article_title", "article_url", "nudged",
-    "status", "created_at", "enqueued_at",
-)
 RECORD_VERDICT = (
     update(comments)
     .where(comments.c.id == bindparam("b_id"), comments.c.status == Status.PENDING.value)
@@ -107,7 +99,10 @@ class CommentRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._insert = RowInserter(db, comments, INSERT_COLUMNS)
+        # intake's INSERT, compiled once and run on the driver's connection: building a
+        # statement per row, or SQLAlchemy's execution of a prebuilt one, cost more CPU than
+        # the database's own work (docs/performance.md)
+        self._insert = RowInserter(db, comments)
 
     def add(self, site: Site, submission: Submission, comment_id: str | None = None) -> Comment:
         """Store a new pending comment and commit, before anything is enqueued."""
