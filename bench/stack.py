@@ -40,12 +40,32 @@ class StackConfig:
     scoring_path: str = "consumer"
 
 
+MODEL_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (
+    "comment-moderation-models")
+
+
 def trained_models_dir() -> Path:
     """The default model, trained once into the cache the test suite shares."""
     from classifier.registry import cached_default_models
 
-    cache_root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return cached_default_models(cache_root / "comment-moderation-models")
+    return cached_default_models(MODEL_CACHE)
+
+
+def trained_language_models_dir() -> Path:
+    """The other languages' models (a models folder's `languages/`), cached the same way."""
+    from classifier.languages.artifact import cached_language_models
+
+    return cached_language_models(MODEL_CACHE) / "languages"
+
+
+def install_models(models_cache: Path, target: Path) -> None:
+    """A models folder as an installation holds it after its first start: the English model
+    and the other languages' (without them each worker would train them as it starts, and its
+    memory would carry that training's high-water mark)."""
+    ignore = shutil.ignore_patterns(".*.lock")
+    shutil.copytree(models_cache, target, ignore=ignore)
+    if not (target / "languages").exists():
+        shutil.copytree(trained_language_models_dir(), target / "languages", ignore=ignore)
 
 
 def reset_postgres(url: str) -> None:
@@ -118,9 +138,7 @@ class Stack:
         """A fresh database and site, then `moderation web` and `moderation worker`."""
         data_dir = self.root / "data"
         data_dir.mkdir(parents=True)
-        shutil.copytree(
-            self._models_cache, self.root / "models", ignore=shutil.ignore_patterns(".*.lock")
-        )
+        install_models(self._models_cache, self.root / "models")
         if self.config.database == "postgresql":
             self.database_url = self.config.postgres_url
             reset_postgres(self.database_url)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import resource
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -31,25 +30,18 @@ import redis
 
 from bench.cpu_rounds import print_rounds
 from bench.loadgen import sample_texts
-from classifier.languages.artifact import cached_language_models
+from bench.stack import install_models, trained_models_dir
 from config import Settings
 from domain.infra.collaborators import Runtime
 from domain.infra.metrics import prepare
 from domain.records import Site, Submission
 from domain.scoring.score import BatchScorer
 
-MODEL_CACHE = Path.home() / ".cache" / "comment-moderation-models"
-
 
 def models_folder(root: Path) -> Path:
     """The English and the other languages' models, as an installation holds them."""
-    from bench.stack import trained_models_dir
-
     target = root / "models"
-    ignore = shutil.ignore_patterns(".*.lock")
-    shutil.copytree(trained_models_dir(), target, ignore=ignore)
-    shutil.copytree(cached_language_models(MODEL_CACHE) / "languages", target / "languages",
-                    ignore=ignore)
+    install_models(trained_models_dir(), target)
     return target
 
 
