@@ -94,6 +94,17 @@ def compact_row(vectors: sp.csr_matrix, i: int) -> CompactRow:
     return indices.astype(np.int32), data.astype(np.float32)
 
 
+def stacked_rows(rows: Sequence[CompactRow], dimensions: int) -> ReferenceSet:
+    """A ReferenceSet of kept rows (``compact_row``), in their order."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(indices) for indices, _ in rows], out=indptr[1:])
+    return ReferenceSet(sp.csr_matrix(
+        (np.concatenate([data for _, data in rows]),
+         np.concatenate([indices for indices, _ in rows]), indptr),
+        shape=(len(rows), dimensions),
+    ))
+
+
 def strongest_terms(rows: sp.spmatrix, terms: int = REFERENCE_TERMS) -> sp.csr_matrix:
     """Each row cut to its ``terms`` largest values and rescaled to unit length (rows with
     fewer are returned as they are), so that cutting twice is cutting once."""

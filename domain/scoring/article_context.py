@@ -5,12 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-import numpy as np
-import scipy.sparse as sp
 from cachetools import LRUCache, TTLCache
 
 from classifier import ModelBundle, Score
-from classifier.context import CompactRow, ReferenceSet, compact_row
+from classifier.context import CompactRow, ReferenceSet, compact_row, stacked_rows
 from domain.records import Comment
 from domain.store import Store
 
@@ -77,15 +75,7 @@ class ArticleContexts:
     def _reference_set(self, bundle: ModelBundle, comment_ids: list[str]) -> ReferenceSet | None:
         """Stack the comments' context vectors into a ReferenceSet (None: no comment)."""
         rows = [row for row in self._rows_of(bundle, comment_ids) if row is not None]
-        if not rows:
-            return None
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(indices) for indices, _ in rows], out=indptr[1:])
-        return ReferenceSet(sp.csr_matrix(
-            (np.concatenate([data for _, data in rows]),
-             np.concatenate([indices for indices, _ in rows]), indptr),
-            shape=(len(rows), bundle.context_dimensions),
-        ))
+        return stacked_rows(rows, bundle.context_dimensions) if rows else None
 
     def _rows_of(self, bundle: ModelBundle, comment_ids: list[str]) -> list[CompactRow | None]:
         """Each comment's context vector (None if it vanished), vectorising those not cached."""

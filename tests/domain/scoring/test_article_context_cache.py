@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import scipy.sparse as sp
-
-from classifier.context import REFERENCE_LIMIT, REFERENCE_TERMS, ReferenceSet, compact_row
+from classifier.context import REFERENCE_LIMIT, REFERENCE_TERMS, compact_row, stacked_rows
 from classifier.data import load_dataset
 from classifier.registry import ModelRegistry
 from domain.scoring.article_context import ARTICLE_CACHE_BYTES, VECTOR_CACHE_BYTES
@@ -30,11 +27,7 @@ def test_the_caches_hold_the_full_references_of_eighty_busy_articles(
     vectors = bundle.context_vectors(news)
     rows = [compact_row(vectors, i) for i in range(len(news))]
     assert max(len(indices) for indices, _ in rows) <= REFERENCE_TERMS < vectors.getnnz(1).max()
-    one_article = ReferenceSet(sp.csr_matrix(
-        (np.concatenate([values for _, values in rows]),
-         np.concatenate([indices for indices, _ in rows]),
-         np.concatenate([[0], np.cumsum([len(indices) for indices, _ in rows])])),
-        shape=(len(rows), bundle.context_dimensions)))
+    one_article = stacked_rows(rows, bundle.context_dimensions)
     reference_bytes = sum(indices.nbytes + values.nbytes for indices, values in rows)
     assert BUSY_ARTICLES * reference_bytes <= VECTOR_CACHE_BYTES
     assert BUSY_ARTICLES * one_article.nbytes <= ARTICLE_CACHE_BYTES
