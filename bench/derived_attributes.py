@@ -12,11 +12,11 @@ from pathlib import Path
 
 from sklearn.metrics import roc_auc_score
 
-from classifier.registry import ModelRegistry, cached_default_models
+from bench.stack import trained_models_dir
+from classifier.registry import ModelRegistry
 from domain.scoring import derived
 
 DATA = Path(__file__).resolve().parent.parent / "classifier" / "datasets"
-CACHE = Path.home() / ".cache" / "comment-moderation-models"
 
 
 def _rows(name: str, limit: int = 3000) -> list[dict[str, str]]:
@@ -28,7 +28,7 @@ def _rows(name: str, limit: int = 3000) -> list[dict[str, str]]:
 
 def main() -> None:
     """Score two shipped sets and print the table."""
-    registry = ModelRegistry(cached_default_models(CACHE))
+    registry = ModelRegistry(trained_models_dir())
     bundle = registry.load(str(registry.current_version()))
     jigsaw = _rows("jigsaw-toxic-wikipedia")
     davidson = [r for r in _rows("davidson-hate-offensive") if r["fine_label"] != "neither"]

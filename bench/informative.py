@@ -28,12 +28,12 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from bench.stack import MODEL_CACHE
 from classifier import ModelBundle, ModelRegistry
 from classifier.active_learning import assess
 from classifier.adaptation import adapt_to_labels
@@ -50,7 +50,6 @@ from domain.training.retrain import (
 )
 from domain.vocabulary import AXES
 
-MODEL_CACHE = Path.home() / ".cache" / "comment-moderation-models"
 SIZES = (100, 250, 500)
 FOX = "fox-news-comments"
 ORDERS = ("oldest", "uncertainty", "informative")
