@@ -28,9 +28,9 @@ from typing import Any, cast
 
 import orjson
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
-from bench.procs import ROOT, Child, cpu_seconds, rss_mb
+from bench.procs import ROOT, Child, cpu_seconds, postgres_server_cpu_seconds, rss_mb
 from bench.stack import (
     DEFAULT_POSTGRES_URL,
     SCORING_PATHS,
@@ -180,6 +180,7 @@ def run_once(
         reader.wait_for("reader ready", timeout=60)
         pids = stack.component_pids()
         before = {name: cpu_seconds(group) for name, group in pids.items()}
+        server_before = _local_postgres_cpu(stack.database_url)
         since = datetime.now(UTC)
         with DepthSampler(stack.redis.url, "moderation:queue:pending") as sampler:
             load = _load(stack, count, concurrency, rate, tag)
@@ -188,8 +189,12 @@ def run_once(
             except RuntimeError:
                 reader.stop()  # SIGTERM: it writes what arrived so far
         after_cpu = {name: cpu_seconds(group) for name, group in pids.items()}
+        server_after = _local_postgres_cpu(stack.database_url)
         read = orjson.loads(reader_out.read_bytes())
         result = _summarise(kind, load, read, before, after_cpu, rate)
+        if server_before is not None and server_after is not None:
+            per = 1000 / max(result.accepted, 1)
+            result.cpu_per_1000["postgres"] = (server_after - server_before) * per
         result.max_queue_depth = sampler.max_depth
         result.rss_mb = {
             name: [round(rss_mb(pid) or 0.0, 1) for pid in group[1:] or group]
@@ -203,6 +208,15 @@ def run_once(
         if reader is not None:
             reader.stop()
         stack.stop()
+
+
+def _local_postgres_cpu(database_url: str) -> float | None:
+    """The PostgreSQL server's CPU seconds so far when the run's database is on this machine."""
+    if not database_url.startswith("postgresql"):
+        return None
+    if make_url(database_url).host not in (None, "", "127.0.0.1", "localhost", "::1"):
+        return None
+    return postgres_server_cpu_seconds()
 
 
 def _summarise(
@@ -338,6 +352,8 @@ def report(
             )
         lines.append("")
     components = ["web", "worker", "redis", "loadgen", "reader"]
+    if any("postgres" in r.cpu_per_1000 for r in ours):
+        components.append("postgres")  # the server's own CPU: on this machine, so counted
     lines += [
         "CPU seconds per 1,000 comments (median of runs):",
         "",

@@ -1,0 +1,38 @@
+"""bench.e2e counts the local PostgreSQL server's CPU, backends that ended included."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from bench.procs import postgres_server_cpu_seconds
+from tests.support.databases import POSTGRES_URL, require_postgres
+
+WORK = "SELECT sum(x::bigint * x) FROM generate_series(1, 4000000) AS x"
+
+
+@pytest.fixture
+def local_server() -> None:
+    """A PostgreSQL server that runs on this machine (the figure reads /proc)."""
+    require_postgres()
+    if make_url(POSTGRES_URL).host not in (None, "127.0.0.1", "localhost", "::1"):
+        pytest.skip("the test PostgreSQL is not on this machine")
+    if postgres_server_cpu_seconds() is None:
+        pytest.skip("no PostgreSQL process is visible here (another container?)")
+
+
+def _work_on_a_connection_that_then_closes() -> None:
+    engine = create_engine(POSTGRES_URL)
+    with engine.connect() as connection:
+        connection.execute(text(WORK))
+    engine.dispose()  # the backend exits; only its postmaster's reaped-children time keeps it
+
+
+def test_the_work_of_a_backend_that_has_exited_is_still_counted(local_server: None) -> None:
+    before = postgres_server_cpu_seconds()
+    _work_on_a_connection_that_then_closes()
+    after = postgres_server_cpu_seconds()
+    assert before is not None and after is not None
+    # the query costs a few tenths of a second of the server's CPU; a count that lost the
+    # ended backend would read about zero
+    assert after - before >= 0.1
