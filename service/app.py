@@ -23,6 +23,7 @@ from service import (
     precheck_api,
     review,
     security,
+    sessions,
 )
 
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         JSON_SORT_KEYS=False,
     )
+    app.session_interface = sessions.CookieSessions()
     app.extensions["moderation_runtime"] = runtime
     runtime.store.migrate()
     errors.register(app)
