@@ -28,9 +28,9 @@ from typing import Any, cast
 
 import orjson
 import redis
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, select
 
-from bench.procs import ROOT, Child, cpu_seconds, postgres_server_cpu_seconds, rss_mb
+from bench.procs import ROOT, Child, cpu_seconds, local_postgres_cpu_seconds, rss_mb
 from bench.stack import (
     DEFAULT_POSTGRES_URL,
     SCORING_PATHS,
@@ -180,7 +180,7 @@ def run_once(
         reader.wait_for("reader ready", timeout=60)
         pids = stack.component_pids()
         before = {name: cpu_seconds(group) for name, group in pids.items()}
-        server_before = _local_postgres_cpu(stack.database_url)
+        server_before = local_postgres_cpu_seconds(stack.database_url)
         since = datetime.now(UTC)
         with DepthSampler(stack.redis.url, "moderation:queue:pending") as sampler:
             load = _load(stack, count, concurrency, rate, tag)
@@ -189,7 +189,7 @@ def run_once(
             except RuntimeError:
                 reader.stop()  # SIGTERM: it writes what arrived so far
         after_cpu = {name: cpu_seconds(group) for name, group in pids.items()}
-        server_after = _local_postgres_cpu(stack.database_url)
+        server_after = local_postgres_cpu_seconds(stack.database_url)
         read = orjson.loads(reader_out.read_bytes())
         result = _summarise(kind, load, read, before, after_cpu, rate)
         if server_before is not None and server_after is not None:
@@ -208,15 +208,6 @@ def run_once(
         if reader is not None:
             reader.stop()
         stack.stop()
-
-
-def _local_postgres_cpu(database_url: str) -> float | None:
-    """The PostgreSQL server's CPU seconds so far when the run's database is on this machine."""
-    if not database_url.startswith("postgresql"):
-        return None
-    if make_url(database_url).host not in (None, "", "127.0.0.1", "localhost", "::1"):
-        return None
-    return postgres_server_cpu_seconds()
 
 
 def _summarise(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import redis
 
-from bench.cpu_rounds import print_rounds
+from bench.cpu_rounds import ServerClock, print_rounds
 from config import Settings
 from domain.infra.collaborators import Runtime
 from domain.infra.metrics import prepare
@@ -84,16 +84,20 @@ def main(argv: list[str] | None = None) -> None:
         done = args.warmup
         per_request = []
         profiler = cProfile.Profile(time.process_time) if args.profile else None
+        server, server_per_request = ServerClock(args.database_url), []
         for _ in range(args.rounds):
             started = time.process_time()
+            server.start()
             if profiler:
                 profiler.enable()
             post_many(client, key, done, args.requests)
             if profiler:
                 profiler.disable()
             per_request.append((time.process_time() - started) * 1000 / args.requests)
+            if (spent := server.seconds()) is not None:
+                server_per_request.append(spent * 1000 / args.requests)
             done += args.requests
-        print_rounds("intake request", per_request, profiler, args.profile)
+        print_rounds("intake request", per_request, profiler, args.profile, server_per_request)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import requests
+from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -153,6 +154,16 @@ def postgres_server_cpu_seconds() -> float | None:
         if int(fields[1]) not in processes:  # a postmaster: add its reaped children
             ticks += int(fields[13]) + int(fields[14])
     return ticks / CLOCK_TICKS
+
+
+def local_postgres_cpu_seconds(database_url: str) -> float | None:
+    """The PostgreSQL server's CPU seconds so far when ``database_url`` names one on this
+    machine; None for SQLite, a remote server, or none visible here."""
+    if not database_url.startswith("postgresql"):
+        return None
+    if make_url(database_url).host not in (None, "", "127.0.0.1", "localhost", "::1"):
+        return None
+    return postgres_server_cpu_seconds()
 
 
 def _command(pid: int) -> str:

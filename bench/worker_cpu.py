@@ -28,7 +28,7 @@ from pathlib import Path
 
 import redis
 
-from bench.cpu_rounds import print_rounds
+from bench.cpu_rounds import ServerClock, print_rounds
 from bench.loadgen import sample_texts
 from bench.stack import install_models, trained_models_dir
 from config import Settings
@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> None:
         loaded_mb = peak_rss_mb()
         scorer = BatchScorer(runtime.store, runtime.scorer, runtime.publishing)
         profiler = cProfile.Profile(time.process_time) if args.profile else None
-        per_comment = []
+        per_comment, server_per_comment = [], []
+        server = ServerClock(args.database_url)
         for round_index in range(args.rounds + 1):  # the first round warms caches up
             start = round_index * per_round
             ids = store_comments(runtime, site, texts[start:start + per_round], start,
@@ -105,18 +106,22 @@ def main(argv: list[str] | None = None) -> None:
             if profiler and measured:
                 profiler.enable()
             started = time.process_time()
+            server.start()
             for b in range(0, per_round, args.batch):
                 scorer.score(ids[b:b + args.batch])
             scorer.flush()
             elapsed = time.process_time() - started
+            spent = server.seconds()
             if profiler and measured:
                 profiler.disable()
             if measured:
                 per_comment.append(elapsed * 1000 / per_round)
+                if spent is not None:
+                    server_per_comment.append(spent * 1000 / per_round)
         print(f"Peak RSS: {loaded_mb:.0f} MB with the models loaded, "
               f"{peak_rss_mb():.0f} MB after scoring")
         print_rounds(f"scored comment (batches of {args.batch})", per_comment, profiler,
-                     args.profile)
+                     args.profile, server_per_comment)
 
 
 def peak_rss_mb() -> float:
