@@ -28,6 +28,7 @@ from domain.scoring.assess import Scorer
 from domain.scoring.languages import LanguageModelsProvider
 from domain.scoring.model_provider import ModelProvider
 from domain.store import Store
+from domain.store.engine import DEFAULT_POOL_SIZE
 
 
 @dataclass
@@ -41,7 +42,10 @@ class Runtime:
     def store(self) -> Store:
         """The database; a change to a site is announced through Redis (intake's key cache)."""
         store = self._store or Store(
-            self.settings.effective_database_url, self.settings.database_busy_timeout_ms
+            self.settings.effective_database_url,
+            self.settings.database_busy_timeout_ms,
+            # a web worker's threads each hold a connection while they serve a request
+            pool_size=max(DEFAULT_POOL_SIZE, self.settings.effective_web_threads),
         )
         store.sites.on_change(announce_site_change(lambda: self.redis))
         return store

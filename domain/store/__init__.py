@@ -12,7 +12,7 @@ from domain.store.accounts.sites import SiteError, SiteRepository
 from domain.store.accounts.users import UserError, UserRepository
 from domain.store.base import Database
 from domain.store.comments import CommentRepository, ScoredVerdict
-from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
+from domain.store.engine import DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_POOL_SIZE, make_engine
 from domain.store.labels import Label, LabelRepository
 from domain.store.model_versions import ModelVersionRepository
 from domain.store.newsroom import AppealRepository, AuthorDataRepository, ReaderReportRepository
@@ -29,8 +29,13 @@ __all__ = ["Label", "ScoredVerdict", "SiteError", "Store", "UserError"]
 class Store:
     """The database, reached through one repository per kind of record."""
 
-    def __init__(self, database_url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
-        self.db = Database(make_engine(database_url, busy_timeout_ms))
+    def __init__(
+        self,
+        database_url: str,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        pool_size: int = DEFAULT_POOL_SIZE,
+    ) -> None:
+        self.db = Database(make_engine(database_url, busy_timeout_ms, pool_size))
         self.sites = SiteRepository(self.db)
         self.comments = CommentRepository(self.db)
         self.users = UserRepository(self.db)

@@ -6,10 +6,12 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 WRITE_INTENT = "moderation_write_intent"
+DEFAULT_POOL_SIZE = 5
+PEAK_CONNECTIONS = 15  # per process; docs/operations.md sizes max_connections with it
 # A pooled PostgreSQL connection idle longer than this is pinged before use (see _ping_if_idle).
 PING_IDLE_SECONDS = 2.0
 _CHECKED_IN_AT = "moderation_checked_in_at"
@@ -93,14 +95,30 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
 
 
-def make_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **options: Any) -> Engine:
-    """Create an engine for a database URL (sqlite:///path or postgresql+psycopg://...)."""
+def make_engine(
+    url: str,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    **options: Any,
+) -> Engine:
+    """Create an engine for a database URL (sqlite:///path or postgresql+psycopg://...).
+
+    ``pool_size``: connections kept open, at least as many as the process's threads that may
+    hold one at once (a web worker's threads). With fewer, every request beyond the pool opened
+    a connection of its own and closed it on return: on PostgreSQL a backend forked and torn
+    down per request, on the server's CPU (docs/performance.md); on SQLite the file opened and
+    tuned again. Overflow brings the peak to ``PEAK_CONNECTIONS``.
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    pooling = {"pool_size": pool_size, "max_overflow": max(0, PEAK_CONNECTIONS - pool_size)}
     if url.startswith("sqlite"):
+        if make_url(url).database in (None, "", ":memory:"):
+            pooling = {}  # one connection per thread (SQLAlchemy's own pool for memory)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            **pooling,
             **options,
         )
         # Stop pysqlite from issuing its own BEGIN, then issue ours.
@@ -110,8 +128,7 @@ def make_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **opti
         return engine
     engine = create_engine(
         url,
-        pool_size=5,
-        max_overflow=10,
+        **pooling,
         pool_timeout=busy_timeout_ms / 1000,
         connect_args={"connect_timeout": max(1, busy_timeout_ms // 1000)},
         **options,
