@@ -22,6 +22,9 @@ UNDETERMINED = "und"
 # CLD2 still answers with a few retired or regional codes; ISO 639-1 is the contract.
 _CODE_FIXES = {"iw": "he", "jw": "jv", "in": "id", "mo": "ro", "zh-Hant": "zh"}
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+|\S+@\S+\.\w+|\|LBR\|")
+# _NOISE cannot match a text without one of these: most comments skip it (its e-mail
+# alternative backtracks over every word).
+_NOISE_MARKS = ("@", "://", "www.", "|LBR|")
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # A script counts when it holds this share of a text's letters ("这篇文章 is rubbish" is Chinese).
 SCRIPT_SHARE = 0.3
@@ -52,11 +55,22 @@ _SCRIPTS = {
     "han": re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]"),
 }
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _LATIN = re.compile("[a-zA-Z\u00c0-\u024f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _without_noise(text: str) -> str:
+    """The text without mentions, links, e-mail addresses and line-break markers."""
+    if any(mark in text for mark in _NOISE_MARKS):
+        return _NOISE.sub(" ", text)
+    return text
 
 
 def _script_counts(text: str) -> dict[str, int]:
     """Letters in all, and per script family: hangul, kana, han, latin (regexes: C speed)."""
+    if text.isascii():  # most comments: every letter is Latin, counted in one C pass
+        letters = len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+        return {"letters": letters, "latin": letters, "hangul": 0, "kana": 0, "han": 0}
     letters = len(_LETTER.findall(text))
     if not letters:
         return {"letters": 0, "latin": 0, "hangul": 0, "kana": 0, "han": 0}
@@ -128,7 +142,7 @@ def detect_language(text: str, default: str = "en") -> Detection:
     """
     if not isinstance(text, str):
         text = str(text)
-    text = _NOISE.sub(" ", text[:2000])
+    text = _without_noise(text[:2000])
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     counts = _script_counts(text)
