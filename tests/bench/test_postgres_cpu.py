@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
@@ -24,8 +27,18 @@ def local_server() -> None:
 def _work_on_a_connection_that_then_closes() -> None:
     engine = create_engine(POSTGRES_URL)
     with engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
         connection.execute(text(WORK))
     engine.dispose()  # the backend exits; only its postmaster's reaped-children time keeps it
+    _wait_until_reaped(backend)
+
+
+def _wait_until_reaped(pid: int, timeout: float = 10.0) -> None:
+    """Until the exited backend is gone from /proc (its parent has collected its times)."""
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists():
+        assert time.monotonic() < deadline, f"backend {pid} still there after {timeout} s"
+        time.sleep(0.01)
 
 
 def test_the_work_of_a_backend_that_has_exited_is_still_counted(local_server: None) -> None:
