@@ -18,6 +18,7 @@ from classifier.context import (
     compact_row,
     earlier_references,
     nearest_similarity,
+    sequential_similarity,
     strongest_terms,
 )
 from classifier.data import load_dataset
@@ -110,6 +111,29 @@ def test_references_are_the_latest_earlier_approved_comments_of_the_same_article
         earlier = sorted((j for j in range(len(rows)) if groups[j] == groups[i] and approved[j]
                           and (posted[j], j) < (posted[i], i)), key=lambda j: (posted[j], j))
         assert found.tolist() == earlier[-limit:]
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["", "a", "b"]), st.integers(0, 9), st.booleans(),
+                               st.lists(st.floats(0.1, 5), min_size=5, max_size=5)),
+                     min_size=8, max_size=40),
+       neighbours=st.integers(1, 3), limit=st.integers(1, 8), chunk=st.integers(1, 7))
+def test_training_similarities_equal_a_reference_set_per_comment(
+    rows: list[tuple[str, int, bool, list[float]]], neighbours: int, limit: int, chunk: int
+) -> None:
+    """What training computes in chunks is what the worker computes for each comment alone."""
+    groups = [g for g, _, _, _ in rows]
+    posted = [f"2015-01-{day + 1:02d}" for _, day, _, _ in rows]
+    approved = np.array([a for _, _, a, _ in rows], dtype=bool)
+    vectors = _unit_rows([v for _, _, _, v in rows])
+    one_set_each = nearest_similarity(
+        vectors,
+        [None if found is None or not len(found) else ReferenceSet(vectors[found])
+         for found in earlier_references(groups, posted, approved, limit)],
+        neighbours,
+    )
+    chunked = sequential_similarity(vectors, groups, posted, approved, neighbours, limit, chunk)
+    assert np.allclose(chunked, one_set_each, equal_nan=True, rtol=0, atol=1e-12)
 
 
 def test_a_comment_unlike_its_articles_approved_comments_scores_as_more_spam(
