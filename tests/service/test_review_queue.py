@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,6 +16,7 @@ from tests.support.review import (
     add_comment,
     add_user,
     csrf_token,
+    give_language_models,
     log_in,
     models_dir,  # noqa: F401 - no trained model needed
     results,
@@ -295,8 +297,9 @@ def test_filters_search_and_pages(moderator: FlaskClient, runtime: Runtime, site
 
 
 def test_author_view_rejects_all_and_blocks(
-    moderator: FlaskClient, runtime: Runtime, site: Site
+    moderator: FlaskClient, runtime: Runtime, site: Site, trained_models_dir: Path
 ) -> None:
+    give_language_models(runtime, trained_models_dir)
     troll = [
         add_comment(runtime, site, status, email="troll@example.com")
         for status in (Status.FLAGGED, Status.APPROVED)

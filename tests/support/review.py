@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,20 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def models_dir(tmp_path: Path) -> Path:
-    """An empty models folder: the review tests never score, so they need no trained model."""
+    """A models folder without the English model: the review tests never score with it."""
     return tmp_path / "models"
+
+
+def give_language_models(runtime: Runtime, trained_models_dir: Path) -> None:
+    """Copy the session's trained language models into the runtime's models folder.
+
+    A review test that scores a comment a rule decides needs no English model, but every
+    comment's language is read first; with no language models there, the worker would train
+    them (20 s on two cores) as an installation does on its first start.
+    """
+    shutil.copytree(trained_models_dir / "languages",
+                    runtime.settings.effective_models_dir / "languages",
+                    ignore=shutil.ignore_patterns(".*.lock"))
 
 
 def add_comment(

@@ -18,7 +18,13 @@ from domain.scoring.score import score_comments
 from domain.store.review.reports import AuditFilter
 from domain.store.review.review_queue import QueueFilter
 from domain.vocabulary import Role, Status
-from tests.support.review import add_comment, add_user, models_dir, results  # noqa: F401
+from tests.support.review import (  # noqa: F401 - models_dir: no English model needed
+    add_comment,
+    add_user,
+    give_language_models,
+    models_dir,
+    results,
+)
 
 
 @pytest.fixture
@@ -192,7 +198,10 @@ def test_undo_touches_only_the_users_own_actions(runtime: Runtime, site: Site) -
     assert review.undo_last(runtime.store, runtime.publishing, second).decisions == []
 
 
-def test_blocked_authors_are_rejected_by_rule_later(runtime: Runtime, site: Site) -> None:
+def test_blocked_authors_are_rejected_by_rule_later(
+    runtime: Runtime, site: Site, trained_models_dir: Path
+) -> None:
+    give_language_models(runtime, trained_models_dir)
     user, _ = add_user(runtime)
     assert review.block_author(runtime.store, user, "planet", "spammer@example.com")
     assert not review.block_author(runtime.store, user, "planet", "spammer@example.com")
