@@ -6,8 +6,6 @@ import cProfile
 import pstats
 import statistics
 
-from bench.procs import local_postgres_cpu_seconds
-
 
 def print_rounds(what: str, per_round: list[float], profiler: cProfile.Profile | None,
                  top: int, server_per_round: list[float] | None = None) -> None:
@@ -26,19 +24,3 @@ def _summary(per_round: list[float]) -> str:
     rounds = ", ".join(f"{ms:.3f}" for ms in per_round)
     return f"median {statistics.median(per_round):.3f} (rounds {rounds})"
 
-
-class ServerClock:
-    """CPU the local PostgreSQL server spends between two readings (None when unreadable)."""
-
-    def __init__(self, database_url: str) -> None:
-        self._url = database_url
-        self._started: float | None = None
-
-    def start(self) -> None:
-        """Take the first reading."""
-        self._started = local_postgres_cpu_seconds(self._url)
-
-    def seconds(self) -> float | None:
-        """Server CPU seconds since ``start``."""
-        now = local_postgres_cpu_seconds(self._url)
-        return None if now is None or self._started is None else now - self._started

@@ -30,7 +30,7 @@ import orjson
 import redis
 from sqlalchemy import func, select
 
-from bench.procs import ROOT, Child, cpu_seconds, local_postgres_cpu_seconds, rss_mb
+from bench.procs import ROOT, Child, ServerClock, cpu_seconds, rss_mb
 from bench.stack import (
     DEFAULT_POSTGRES_URL,
     SCORING_PATHS,
@@ -180,7 +180,8 @@ def run_once(
         reader.wait_for("reader ready", timeout=60)
         pids = stack.component_pids()
         before = {name: cpu_seconds(group) for name, group in pids.items()}
-        server_before = local_postgres_cpu_seconds(stack.database_url)
+        server = ServerClock(stack.database_url)
+        server.start()
         since = datetime.now(UTC)
         with DepthSampler(stack.redis.url, "moderation:queue:pending") as sampler:
             load = _load(stack, count, concurrency, rate, tag)
@@ -189,12 +190,11 @@ def run_once(
             except RuntimeError:
                 reader.stop()  # SIGTERM: it writes what arrived so far
         after_cpu = {name: cpu_seconds(group) for name, group in pids.items()}
-        server_after = local_postgres_cpu_seconds(stack.database_url)
+        server_spent = server.seconds()
         read = orjson.loads(reader_out.read_bytes())
         result = _summarise(kind, load, read, before, after_cpu, rate)
-        if server_before is not None and server_after is not None:
-            per = 1000 / max(result.accepted, 1)
-            result.cpu_per_1000["postgres"] = (server_after - server_before) * per
+        if server_spent is not None:
+            result.cpu_per_1000["postgres"] = server_spent * 1000 / max(result.accepted, 1)
         result.max_queue_depth = sampler.max_depth
         result.rss_mb = {
             name: [round(rss_mb(pid) or 0.0, 1) for pid in group[1:] or group]

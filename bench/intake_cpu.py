@@ -24,7 +24,8 @@ from pathlib import Path
 
 import redis
 
-from bench.cpu_rounds import ServerClock, print_rounds
+from bench.cpu_rounds import print_rounds
+from bench.procs import ServerClock
 from config import Settings
 from domain.infra.collaborators import Runtime
 from domain.infra.metrics import prepare

@@ -166,6 +166,23 @@ def local_postgres_cpu_seconds(database_url: str) -> float | None:
     return postgres_server_cpu_seconds()
 
 
+class ServerClock:
+    """CPU the local PostgreSQL server spends between two readings (None when unreadable)."""
+
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+        self._started: float | None = None
+
+    def start(self) -> None:
+        """Take the first reading."""
+        self._started = local_postgres_cpu_seconds(self._url)
+
+    def seconds(self) -> float | None:
+        """Server CPU seconds since ``start``."""
+        now = local_postgres_cpu_seconds(self._url)
+        return None if now is None or self._started is None else now - self._started
+
+
 def _command(pid: int) -> str:
     """The process's command name (/proc/<pid>/comm), or '' when it is gone."""
     try:

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import redis
 
-from bench.cpu_rounds import ServerClock, print_rounds
+from bench.cpu_rounds import print_rounds
 from bench.loadgen import sample_texts
+from bench.procs import ServerClock
 from bench.stack import install_models, trained_models_dir
 from config import Settings
 from domain.infra.collaborators import Runtime
