@@ -1,11 +1,22 @@
-"""The closing lines of the in-process CPU benchmarks (bench.intake_cpu, bench.worker_cpu)."""
+"""What the in-process CPU benchmarks share (bench.intake_cpu, bench.worker_cpu): their common
+options and their closing lines."""
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import pstats
 import statistics
 
+
+def parser_with_common_options(description: str | None) -> argparse.ArgumentParser:
+    """A parser with the options both benchmarks take: Redis, database, rounds and profile."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", type=int, default=0, help="print the top N functions")
+    return parser
 
 def print_rounds(what: str, per_round: list[float], profiler: cProfile.Profile | None,
                  top: int, server_per_round: list[float] | None = None) -> None:

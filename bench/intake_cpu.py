@@ -16,7 +16,6 @@ The worker is not started: comments stay pending.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import redis
 
-from bench.cpu_rounds import print_rounds
+from bench.cpu_rounds import parser_with_common_options, print_rounds
 from bench.procs import ServerClock
 from config import Settings
 from domain.infra.collaborators import Runtime
@@ -69,13 +68,9 @@ def post_many(client: object, key: str, start: int, count: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Print CPU ms per intake request for each round, then the median."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser = parser_with_common_options(__doc__)
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=200)
-    parser.add_argument("--profile", type=int, default=0, help="print the top N functions")
     args = parser.parse_args(argv)
     redis.Redis.from_url(args.redis_url).flushdb()
     with tempfile.TemporaryDirectory() as folder:

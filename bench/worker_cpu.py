@@ -19,7 +19,6 @@ loaded and after scoring (what `--batch` costs in memory).
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import resource
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import redis
 
-from bench.cpu_rounds import print_rounds
+from bench.cpu_rounds import parser_with_common_options, print_rounds
 from bench.loadgen import sample_texts
 from bench.procs import ServerClock
 from bench.stack import install_models, trained_models_dir
@@ -79,15 +78,11 @@ def store_comments(runtime: Runtime, site: Site, texts: list[str], start: int,
 
 def main(argv: list[str] | None = None) -> None:
     """Print CPU ms per scored comment for each round, then the median."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser = parser_with_common_options(__doc__)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--batches", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--articles", type=int, default=50,
                         help="comments are spread over this many articles")
-    parser.add_argument("--profile", type=int, default=0, help="print the top N functions")
     args = parser.parse_args(argv)
     redis.Redis.from_url(args.redis_url).flushdb()
     per_round = args.batch * args.batches
